@@ -1,0 +1,10 @@
+"""digest: collect a week of articles, rank and summarise them, render an email-safe digest.
+
+Usable as a library::
+
+    from digest import load_config, build
+    issue = build(load_config(Path("digest.toml")), BuildOptions(issue_date=date(2025, 12, 5)))
+    print(issue.html)
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,207 @@
+"""The ``digest`` command line: parse options, call the library, map errors to exit codes.
+
+Only typer and this package's light modules load at start-up; each command imports what
+it needs (pydantic models, lxml, premailer, httpx...) when it runs, so ``--help`` is fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
+
+import typer
+
+from . import __version__
+from .errors import ConfigError, DigestError, ExitCode, NotEnoughStories
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .pipeline import BuildOptions
+
+T = TypeVar("T")
+
+# The one place errors become exit codes (the first matching class wins).
+EXIT_CODES: tuple[tuple[type[DigestError], ExitCode], ...] = (
+    (NotEnoughStories, ExitCode.TOO_FEW),
+    (ConfigError, ExitCode.USAGE),
+    (DigestError, ExitCode.FAILED),
+)
+
+app = typer.Typer(
+    name="digest",
+    help="Collect the week's articles, rank and summarise them, and render an email-safe digest.",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+
+
+class Format(StrEnum):
+    html = "html"
+    text = "text"
+
+
+# -- shared options ---------------------------------------------------------------------
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="Config file. Default: $DIGEST_CONFIG, else ./digest.toml, else the bundled sample.",
+        show_default=False,
+        dir_okay=False,
+    ),
+]
+DateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--date",
+        "-d",
+        help="Issue date, YYYY-MM-DD. Default: today in the config's time zone. "
+        "The issue covers the seven days ending on it.",
+        show_default=False,
+        metavar="YYYY-MM-DD",
+    ),
+]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="First day to include (overrides the week's start).",
+        metavar="YYYY-MM-DD",
+        show_default=False,
+    ),
+]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Last day to include (overrides the issue date as the week's end).",
+        metavar="YYYY-MM-DD",
+        show_default=False,
+    ),
+]
+StrictOpt = Annotated[
+    bool,
+    typer.Option(
+        "--strict", help="Fail (exit 1) if any source or the weather fails, instead of warning."
+    ),
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to this file (atomically) instead of stdout; '-' is stdout.",
+        show_default=False,
+    ),
+]
+
+
+def fail(err: DigestError) -> NoReturn:
+    code = next(code for cls, code in EXIT_CODES if isinstance(err, cls))
+    for line in str(err).splitlines() or ["failed"]:
+        print(f"digest: error: {line}", file=sys.stderr)
+    raise typer.Exit(int(code))
+
+
+def run(action: Callable[[], T]) -> T:
+    """Run a command body, turning digest errors into one-line messages and exit codes."""
+    try:
+        return action()
+    except DigestError as err:
+        fail(err)
+    except KeyboardInterrupt:
+        print("digest: interrupted", file=sys.stderr)
+        raise typer.Exit(130) from None
+
+
+def load(config_path: Path | None) -> Config:
+    from .config import discover_config
+
+    return discover_config(config_path)
+
+
+def build_options(
+    date_text: str | None,
+    since: str | None = None,
+    until: str | None = None,
+    *,
+    strict: bool = False,
+) -> BuildOptions:
+    from .dates import parse_cli_date
+    from .pipeline import BuildOptions
+
+    return BuildOptions(
+        issue_date=parse_cli_date(date_text) if date_text else None,
+        since=parse_cli_date(since, "--since") if since else None,
+        until=parse_cli_date(until, "--until") if until else None,
+        strict=strict,
+    )
+
+
+# -- commands ---------------------------------------------------------------------------
+
+
+@app.callback()
+def main_options(
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="More detail on stderr.")
+    ] = 0,
+    quiet: Annotated[
+        int, typer.Option("--quiet", "-q", count=True, help="Less on stderr (-qq: errors only).")
+    ] = 0,
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", is_eager=True)
+    ] = False,
+) -> None:
+    """Collect the week's articles, rank and summarise them, and render an email-safe digest.
+
+    Output goes to stdout (or -o FILE); notes, warnings and errors go to stderr, so
+    `digest build | sendmail -t` works. Exit codes: 0 built, 1 failed, 2 usage or config
+    error, 3 too few stories.
+    """
+    if version:
+        print(f"digest {__version__}")
+        raise typer.Exit(0)
+    from .log import setup_cli_logging
+
+    setup_cli_logging(verbose - quiet)
+
+
+@app.command()
+def build(
+    config: ConfigOpt = None,
+    date_: DateOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    format_: Annotated[
+        Format,
+        typer.Option("--format", "-f", help="html: the email body; text: the plain-text part."),
+    ] = Format.html,
+    output: OutputOpt = None,
+    strict: StrictOpt = False,
+) -> None:
+    """Build this week's digest and write it to stdout or --output."""
+
+    def action() -> None:
+        from .deliver.output import write_output
+        from .pipeline import build as build_issue
+
+        options = build_options(date_, since, until, strict=strict)
+        issue = build_issue(load(config), options)
+        content = issue.html if format_ is Format.html else issue.text
+        write_output(content, output)
+
+    run(action)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

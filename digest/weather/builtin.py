@@ -1,0 +1,3 @@
+"""Importing this module registers the built-in weather providers, as a plugin would."""
+
+from . import providers  # noqa: F401
