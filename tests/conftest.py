@@ -27,3 +27,6 @@ def sample_copy(tmp_path: Path) -> Path:
     target = tmp_path / "samples"
     shutil.copytree(SAMPLES, target)
     return target / "digest.toml"
+
+
+from .browser import browser  # noqa: E402, F401  (the fixture, for every test module)
