@@ -340,8 +340,9 @@ class Config(Section):
         return Path(platformdirs.user_cache_dir("digest"))
 
     @property
-    def history_path(self) -> Path:
-        return self.history.path or self.data_dir / "history.sqlite3"
+    def state_path(self) -> Path:
+        """The SQLite file holding history, feed health and the send ledger."""
+        return self.history.path or self.data_dir / "digest.sqlite3"
 
 
 @cache
