@@ -32,7 +32,6 @@ EXIT_CODES: tuple[tuple[type[DigestError], ExitCode], ...] = (
 
 app = typer.Typer(
     name="digest",
-    help="Collect the week's articles, rank and summarise them, and render an email-safe digest.",
     no_args_is_help=True,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
