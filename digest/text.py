@@ -100,6 +100,17 @@ def one_line(text: str) -> str:
     return " ".join(clean_text(text).split())
 
 
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.-–—") + "…"
+
+
 def plain(value: str | None, is_html: bool | None = None) -> str:
     """Plain text of a source field that may or may not be HTML."""
     if not value:
