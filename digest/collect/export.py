@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from ..config import SourceConfig
-from ..dates import parse_date
+from ..dates import make_aware, parse_date
 from ..errors import BadSourceData, FetchError, SourceError
 from ..log import warn
 from .fetch import decode_text
@@ -49,6 +49,9 @@ class ExportSource(SourceConfig):
         default_factory=dict, description="our field → the export's column or dotted key"
     )
     body_format: Literal["auto", "html", "markdown", "text"] = "auto"
+    date_format: str | None = Field(
+        None, description="strptime format for dates that are not ISO 8601 / RFC 822"
+    )
     encoding: str | None = None
 
     @field_validator("mapping")
@@ -147,8 +150,8 @@ def record_to_entry(
         title=title or "",
         url=get("url"),
         guid=get("guid"),
-        published=_date(raw_date, ctx),
-        updated=_date(_field(record, "updated", mapping), ctx),
+        published=_date(raw_date, source, ctx),
+        updated=_date(_field(record, "updated", mapping), source, ctx),
         author=", ".join(authors) or None,
         category=get("category"),
         tags=_names(_field(record, "tags", mapping)),
@@ -159,7 +162,12 @@ def record_to_entry(
     )
 
 
-def _date(value: Any, ctx: CollectContext) -> datetime | None:
+def _date(value: Any, source: ExportSource, ctx: CollectContext) -> datetime | None:
+    if isinstance(value, str) and source.date_format:
+        try:
+            return make_aware(datetime.strptime(value.strip(), source.date_format), ctx.tz)
+        except ValueError:
+            return None
     if isinstance(value, str | int | float | date) and not isinstance(value, bool):
         return parse_date(value, ctx.tz)
     return None

@@ -76,7 +76,9 @@ def parse_feed(
     try:
         return read_xml_feed(data, location=location, tz=tz)
     except NotFastPath:
-        return read_feed_loosely(data, location=location, content_type=content_type, tz=tz)
+        return read_feed_loosely(
+            data, location=location, content_type=content_type, tz=tz, name=name
+        )
 
 
 def _html_instead_of_feed(data: bytes, content_type: str | None) -> str:

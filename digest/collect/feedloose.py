@@ -13,6 +13,7 @@ from datetime import tzinfo
 from typing import Any
 
 from ..errors import BadSourceData
+from ..log import warn
 from .feedxml import author_name, is_image, make_entry, resolve_link
 from .registry import Entry
 from .xmlsafe import refuse_entity_declarations
@@ -21,7 +22,12 @@ _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
 
 
 def read_feed_loosely(
-    data: bytes, *, location: str | None, content_type: str | None, tz: tzinfo
+    data: bytes,
+    *,
+    location: str | None,
+    content_type: str | None,
+    tz: tzinfo,
+    name: str = "",
 ) -> list[Entry]:
     import feedparser
 
@@ -32,10 +38,10 @@ def read_feed_loosely(
     parsed = feedparser.parse(
         data, sanitize_html=False, resolve_relative_uris=False, response_headers=headers
     )
-    if not parsed.entries and (parsed.bozo or not parsed.version):
-        reason = parsed.get("bozo_exception")
-        detail = f" ({_one_line(reason)})" if reason else ""
-        raise BadSourceData(f"not a readable RSS, Atom or JSON feed{detail}")
+    problem = parsed.get("bozo_exception")
+    if type(problem).__name__ == "CharacterEncodingOverride":
+        # Undecodable as declared: feedparser found an encoding that works; say so.
+        warn(f"source {name or location}: {_one_line(problem)}")
     feed = parsed.feed
     feed_link = feed.get("link")
     doc_base = headers.get("content-location")
@@ -44,7 +50,13 @@ def read_feed_loosely(
         feed_link if feed_link and feed_link.startswith(("http://", "https://")) else None
     )
     feed_author = _author(feed)
-    return [_entry(item, base, feed_author, tz) for item in parsed.entries]
+    entries = [_entry(item, base, feed_author, tz) for item in parsed.entries]
+    # A broken document can leave husks: items with nothing in them.
+    entries = [e for e in entries if e.title or e.url or e.description or e.content]
+    if not entries and (parsed.bozo or not parsed.version):
+        detail = f" ({_one_line(problem)})" if problem else ""
+        raise BadSourceData(f"not a readable RSS, Atom or JSON feed{detail}")
+    return entries
 
 
 def _author(item: Any) -> str | None:

@@ -298,6 +298,10 @@ def read_xml_feed(data: bytes, *, location: str | None, tz: tzinfo) -> list[Entr
             tag = el.tag
             if root is None:
                 root = el
+                if el.getroottree().docinfo.doctype:
+                    # A DOCTYPE (RSS 0.91's Netscape DTD) brings entities like &eacute;
+                    # that only feedparser's tables know.
+                    raise NotFastPath("document has a DOCTYPE")
                 if tag in ("rss", RDF + "RDF"):
                     dialect = "rss"
                 elif tag == ATOM + "feed":
@@ -313,6 +317,9 @@ def read_xml_feed(data: bytes, *, location: str | None, tz: tzinfo) -> list[Entr
                     base = _base(feed_link, doc_base)
                     entries.append(_rss_item(el, base, feed_author, tz))
                     _free(el)
+                elif parent is root and tag.endswith(("channel", "item")) and tag not in _CHANNELS:
+                    # <rdf:RDF> holding items of another namespace: RSS 0.90 → feedparser
+                    raise NotFastPath(f"RDF with {tag!r}")
                 elif tag in _LINK and parent is not None and parent.tag in _CHANNELS:
                     feed_link = feed_link or (el.text or "").strip() or None
             else:
