@@ -229,3 +229,66 @@ class HealthLog:
                 weeks = quiet.days // 7
                 return "silent", f"no new items for {weeks} weeks (newest: {since:%Y-%m-%d})"
         return None, ""
+
+
+# -- the `digest sources` table ---------------------------------------------------------
+
+
+def health_table_rows(config: Config) -> list[tuple[str, ...]]:
+    """One row per configured source (and per feed an OPML list expanded into):
+    name, type, last success, failures in a row, items, last error, status."""
+    path = config.state_path
+    rows = {}
+    if path.exists():
+        log = HealthLog.open(config)
+        try:
+            rows = log.rows()
+        finally:
+            log.close()
+    tz = config.digest.tz
+
+    def when(value: datetime | None) -> str:
+        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else "never"
+
+    def line(name: str, kind: str, row: HealthRow | None, indent: str = "") -> tuple[str, ...]:
+        if row is None:
+            return (indent + name, kind, "never", "0", "", "", "not run yet")
+        if row.reported:
+            status = f"unhealthy ({row.reported})"
+        elif row.consecutive_failures:
+            status = "failing"
+        else:
+            status = "ok"
+        return (
+            indent + name,
+            kind,
+            when(row.last_success),
+            str(row.consecutive_failures),
+            str(row.items_seen),
+            row.last_error or "",
+            status,
+        )
+
+    table = []
+    for source in config.sources:
+        key = source_key(source)
+        table.append(line(source.display_name, source.type, rows.get(key)))
+        children = sorted((r for r in rows.values() if r.parent == key), key=lambda r: r.name)
+        table.extend(line(child.name, child.type, child, "  ") for child in children)
+    return table
+
+
+def print_health_table(config: Config) -> None:
+    """``digest sources``: the health table, to stdout."""
+    import sys
+
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Sources", title_justify="left")
+    for column in ("source", "type", "last success", "failures", "items", "last error", "status"):
+        table.add_column(column, overflow="fold", no_wrap=column in ("type", "status"))
+    for row in health_table_rows(config):
+        style = "red" if row[-1].startswith("unhealthy") else None
+        table.add_row(*row, style=style)
+    Console(file=sys.stdout, width=max(100, Console().width)).print(table)
