@@ -4,22 +4,25 @@ keeping the richest fields and every source that carried it."""
 
 from __future__ import annotations
 
+import itertools
 import operator
 import re
+from collections import defaultdict
 from typing import Any
 
 from ..models import Article, Exclusion, ExclusionReason, TrendingItem
 
 _WORDS = re.compile(r"\w+")
 
-# Near-duplicate text: two articles whose word 3-shingles (from the headline and the first
-# words of the text) have an estimated Jaccard similarity of at least this are one story.
+# Near-duplicate text: two articles whose word 3-shingles (from the first words of the
+# text) have an estimated Jaccard similarity of at least this are one story.
 # 0.7 catches a wire story republished with a new standfirst or a trimmed ending; reworded
 # coverage of the same event stays apart (it usually shares well under half its shingles).
 NEAR_DUPLICATE_THRESHOLD = 0.7
 SHINGLE_WORDS = 3
-MAX_WORDS = 120  # the opening is enough to recognise a story, and keeps dedupe fast
+MAX_WORDS = 100  # the opening is enough to recognise a story, and keeps dedupe fast
 MIN_SHINGLES = 12  # too little text to judge: only exact keys apply
+MIN_BODY_WORDS = 40
 NUM_PERM = 64
 
 
@@ -99,30 +102,35 @@ def _exact_keys(article: Article) -> list[tuple[str, str]]:
     return keys
 
 
-def shingle_hashes(article: Article, vocabulary: dict[str, int]) -> list[int]:
-    """Distinct 32-bit hashes of the word 3-shingles of the headline and the text's
-    opening. Words become small ids from a vocabulary shared by one dedupe run (a dict
-    lookup costs less than hashing each word), and each shingle's ids are mixed
+def shingle_hashes(article: Article, vocabulary: defaultdict[str, int]) -> list[int]:
+    """32-bit hashes of the word 3-shingles of the text's opening (headlines
+    are rewritten by partners far more often than wire copy, so they count only for a short
+    text). Words become small ids from a vocabulary shared by one dedupe run (a dict
+    lookup costs less than hashing each word; ids are given in order of first sight), and each shingle's ids are mixed
     arithmetically; the same input gives the same hashes in every run, unlike ``hash()``."""
     import numpy as np
 
-    body = article.text or article.description or ""
-    words = _WORDS.findall(f"{article.title} {body[: MAX_WORDS * 12]}".casefold())[:MAX_WORDS]
+    body = (article.text or article.description or "")[: MAX_WORDS * 12]
+    words = _WORDS.findall(body.casefold())[:MAX_WORDS]
+    if len(words) < MIN_BODY_WORDS:  # too little body: let the headline count too
+        words = _WORDS.findall(f"{article.title} {body}".casefold())
     if len(words) < SHINGLE_WORDS:
         return []
-    ids = np.array([vocabulary.setdefault(w, len(vocabulary)) for w in words], dtype=np.uint64)
+    ids = np.fromiter(map(vocabulary.__getitem__, words), dtype=np.uint64, count=len(words))
     mixed = (ids[:-2] * np.uint64(0x9E3779B1) + ids[1:-1]) * np.uint64(0x85EBCA77) + ids[2:]
-    hashes: list[int] = np.unique(mixed & np.uint64(0xFFFFFFFF)).tolist()
+    # Repeats are harmless to a MinHash, so no np.unique: it would cost more than it saves.
+    hashes: list[int] = (mixed & np.uint64(0xFFFFFFFF)).tolist()
     return hashes
 
 
 def _near_duplicates(articles: list[Article], groups: _Groups) -> None:
     from datasketch import MinHash, MinHashLSH
 
-    lsh = MinHashLSH(threshold=NEAR_DUPLICATE_THRESHOLD, num_perm=NUM_PERM)
+    # Recall over precision: candidates are checked against the estimated similarity anyway.
+    lsh = MinHashLSH(threshold=NEAR_DUPLICATE_THRESHOLD, num_perm=NUM_PERM, weights=(0.1, 0.9))
     template = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=operator.index, scheme="affine32")
     signatures: dict[int, Any] = {}
-    vocabulary: dict[str, int] = {}
+    vocabulary: defaultdict[str, int] = defaultdict(itertools.count().__next__)
     for i, article in enumerate(articles):
         found = shingle_hashes(article, vocabulary)
         if len(found) < MIN_SHINGLES:
