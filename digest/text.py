@@ -81,6 +81,7 @@ def html_to_text(markup: str) -> str:
         return clean_text(html.unescape(markup))
     from lxml import etree
 
+    markup = _CONTROL.sub("", markup)  # lxml refuses control characters in text
     try:
         doc = etree.fromstring(f"<div>{markup}</div>", _html_parser())
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):

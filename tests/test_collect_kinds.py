@@ -317,3 +317,64 @@ def test_opml_that_is_not_opml_fails_that_source(tmp_path: Path) -> None:
     result = run(cfg)
     assert result.statuses[0].error == "not an OPML document (root element 'rss')"
     assert len(result.articles) == 3
+
+
+# -- the window, and the progress bar -----------------------------------------------------
+
+
+def test_window_drops_out_of_window_undated_and_future_items(tmp_path: Path) -> None:
+    items = "".join(
+        f"<item><title>{title}</title><link>https://w.example/{n}</link>{when}</item>"
+        for n, (title, when) in enumerate(
+            [
+                ("In the week", "<pubDate>Wed, 03 Dec 2025 08:00:00 +0800</pubDate>"),
+                ("Too old", "<pubDate>Wed, 26 Nov 2025 08:00:00 +0800</pubDate>"),
+                ("No date", ""),
+                ("Tonight, after now", "<pubDate>Fri, 05 Dec 2025 23:30:00 +0800</pubDate>"),
+                ("Naive, read in SGT", "<pubDate>2025-12-05T20:00:00</pubDate>"),  # as UTC: future
+            ]
+        )
+    )
+    write(
+        tmp_path / "w.xml", f'<rss version="2.0"><channel><title>W</title>{items}</channel></rss>'
+    )
+    cfg = config(tmp_path, '[[sources]]\ntype = "feed"\nname = "W"\npath = "w.xml"\n')
+    result = run(cfg)
+    assert titles(result) == ["In the week", "Naive, read in SGT"]
+    assert [(e.title, e.reason.value) for e in result.exclusions] == [
+        ("Too old", "out of window"),
+        ("No date", "undated"),
+        ("Tonight, after now", "future-dated"),
+    ]
+    keep = config(
+        tmp_path,
+        '[[sources]]\ntype = "feed"\nname = "W"\npath = "w.xml"\nundated = "keep"\n',
+    )
+    assert "No date" in titles(run(keep))
+    everything = collect(cfg, issue_window(date(2025, 12, 5), SGT, since=date(1970, 1, 1)), now=NOW)
+    assert "Too old" in titles(everything)
+
+
+def test_a_progress_bar_shows_on_a_terminal_for_many_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import sys
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    sources = "".join(
+        f'[[sources]]\ntype = "feed"\nname = "F{i}"\npath = "{DATA / "feeds/rss2.xml"}"\n'
+        for i in range(6)
+    )
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    run(config(tmp_path, sources))
+    assert "digest: collecting" in terminal.getvalue()
+
+    piped = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", piped)
+    run(config(tmp_path, sources))
+    assert piped.getvalue() == ""
