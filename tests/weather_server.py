@@ -202,7 +202,9 @@ def open_meteo() -> Iterator[OpenMeteoServer]:
     server = _Server(("127.0.0.1", 0), _Handler)
     server.state = state
     state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, name="open-meteo", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.05,), name="open-meteo", daemon=True
+    )
     thread.start()
     try:
         yield state
