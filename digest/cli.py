@@ -209,7 +209,7 @@ def weather(
         typer.Option("--refresh", help="Ask the provider even if the cached reading is fresh."),
     ] = False,
 ) -> None:
-    """Print the weather strip as the digest would show it (a check of [weather]).
+    """Print the weather strip as the digest would show it, to check the weather config.
 
     Uses and updates the cache like a build. Exit 1 if no reading could be obtained.
     """
