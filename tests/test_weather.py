@@ -358,6 +358,13 @@ def test_unreachable_server(log: Log) -> None:
     assert "cannot reach 127.0.0.1:" in log.warnings[0]
 
 
+@pytest.mark.parametrize("url", ["http://[::1/v1/forecast", "http://xn--a.example/v1/forecast"])
+def test_a_url_httpx_cannot_use_is_a_failed_provider(log: Log, url: str) -> None:
+    weather = section(provider="open-meteo", base_url=url, places=[SINGAPORE])
+    assert get_weather(weather, T0) is None
+    assert log.warnings[0].startswith(f"weather: open-meteo failed (cannot request {url}: ")
+
+
 # -- the cache (injected clock) -----------------------------------------------------------
 
 

@@ -80,7 +80,10 @@ def fetch(url: str, params: dict[str, str], timeout: float) -> tuple[int, bytes]
     not just each read, so a server dribbling bytes cannot hold the build up."""
     import httpx
 
-    host = urlsplit(url).netloc or url
+    try:
+        host = urlsplit(url).netloc or url
+    except ValueError:
+        host = url
     deadline = time.monotonic() + timeout
     too_slow = WeatherError(f"no answer from {host} within {timeout:g} s")
     try:
@@ -103,10 +106,16 @@ def fetch(url: str, params: dict[str, str], timeout: float) -> tuple[int, bytes]
                     raise too_slow
                 chunks.append(chunk)
             return response.status_code, b"".join(chunks)
+    except WeatherError:
+        raise
     except httpx.TimeoutException:
         raise too_slow from None
     except httpx.HTTPError as err:
         raise WeatherError(f"cannot reach {host}: {err or type(err).__name__}") from None
+    except Exception as err:
+        # A URL httpx cannot use (a bad IPv6 literal, an invalid IDNA host...): at the I/O
+        # edge of an unattended run, any failure is a failed provider, never a traceback.
+        raise WeatherError(f"cannot request {url}: {err or type(err).__name__}") from None
 
 
 def parse_answer(
