@@ -531,7 +531,7 @@ def test_file_follows_the_configured_places_and_labels(tmp_path: Path) -> None:
     report = get_weather(weather, T0, cache_dir=tmp_path / "cache")
     assert report is not None and report.provider == "file"
     assert format_strip(report) == (
-        "Lion City 27 °C ☂\ufe0e Showers | Bangkok 31.5 °C ⛅\ufe0e Partly cloudy"
+        "Lion City 27 °C ☂\ufe0e Showers | Bangkok 31.5 °C ☁\ufe0e Partly cloudy"
     )
     assert not (tmp_path / "cache").exists()  # a local file is read every time, not cached
 

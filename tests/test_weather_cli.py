@@ -18,7 +18,7 @@ from .helpers import SAMPLE_CONFIG, SAMPLE_DATE, run_digest
 from .weather_server import OpenMeteoServer, open_meteo  # noqa: F401  (the fixture)
 
 SAMPLE_STRIP = (
-    "Singapore 27 °C ☂\ufe0e Showers | Thailand 31.5 °C ⛅\ufe0e Partly cloudy | "
+    "Singapore 27 °C ☂\ufe0e Showers | Thailand 31.5 °C ☁\ufe0e Partly cloudy | "
     "Indonesia 28.4 °C ⚡\ufe0e Thunderstorm | Philippines 29.5 °C ☂\ufe0e Light rain"
 )
 TEXT_STRIP = "Singapore 27 °C | Thailand 31.5 °C | Indonesia 28.4 °C | Philippines 29.5 °C"
