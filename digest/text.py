@@ -49,7 +49,8 @@ _BLOCK_TAGS = frozenset(
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _BLANKS = re.compile(r"\n\s*\n+")
 _TAGLIKE = re.compile(r"<[a-zA-Z!/?]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters, and lone surrogates (JSON's "\ud800" decodes to one; no encoder takes it).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _LINE_EDGES = re.compile(r" ?\n ?")
 
 

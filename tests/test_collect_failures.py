@@ -162,3 +162,20 @@ def test_a_collector_crash_is_a_warning_not_a_traceback(
         "cannot read it (AttributeError: 'NoneType' object has no attribute 'tag')"
     )
     assert result.statuses[1].ok
+
+
+def test_lone_surrogates_and_control_characters_are_cleaned_not_fatal(tmp_path: Path) -> None:
+    write(
+        tmp_path / "s.json",
+        '{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1",'
+        ' "title": "Bad \\ud800 title\\u0007", "url": "https://s.example/a\\udfffb",'
+        ' "content_html": "<p>body \\ud83d</p>", "image": "https://s.example/i\\ud800.jpg",'
+        ' "tags": ["t\\ud800"], "date_published": "2025-12-03T10:00:00+08:00"}]}',
+    )
+    cfg = config(tmp_path, feed("S", str(tmp_path / "s.json")))
+    (article,) = collect(cfg, WINDOW, now=NOW).articles
+    assert article.title == "Bad title"
+    assert article.url == "https://s.example/ab"
+    assert article.text == "body"
+    assert article.tags == ["t"]
+    article.model_dump_json().encode("utf-8")  # encodable everywhere downstream

@@ -306,3 +306,21 @@ def test_the_parsers_themselves_never_expand_or_read_files(secret: Path) -> None
         dumped = repr(parsed)
         assert "TOP-SECRET" not in dumped
         assert len(dumped) < 100_000
+
+
+def test_pathological_documents_are_bounded() -> None:
+    """Work is bounded: the loose reader refuses big malformed documents, both readers
+    stop at MAX_ITEMS, and feedparser's exceptions become one-line errors."""
+    from digest.collect.feedloose import LOOSE_MAX_BYTES
+    from digest.collect.feedxml import MAX_ITEMS
+
+    started = time.monotonic()
+    deep = b'<rss version="2.0"><channel><item><description>' + b"<a>" * (LOOSE_MAX_BYTES // 3 + 1)
+    with pytest.raises(BadSourceData, match="too large to read loosely"):
+        parse_feed(deep, tz=SGT)
+    many = b'<rss version="2.0"><channel>' + b"<item><title>t</title></item>" * (MAX_ITEMS + 50)
+    assert len(parse_feed(many + b"</channel></rss>", tz=SGT)) == MAX_ITEMS  # fast path
+    assert len(parse_feed(many, tz=SGT)) == MAX_ITEMS  # unclosed: loose path
+    with pytest.raises(BadSourceData, match="UnicodeEncodeError"):
+        parse_feed(b'<rss version="2.0"><channel><item><title>&#xD800;</title>', tz=SGT)
+    assert time.monotonic() - started < 20

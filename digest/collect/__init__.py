@@ -89,7 +89,7 @@ def collect(
             if read.ok:
                 kept, dropped = window_entries(read.entries, read.source, window, now)
                 result.exclusions.extend(dropped)
-                result.articles.extend(entry_to_article(e, read.source) for e in kept)
+                result.articles.extend(_articles(kept, read.source))
         if config.trending is not None:
             try:
                 result.trending = collect_trending(config.trending, ctx)
@@ -263,6 +263,21 @@ def window_entries(
     return kept, dropped
 
 
+def _articles(entries: list[Entry], source: SourceConfig) -> list[Article]:
+    """The kept entries, cleaned; an entry that cannot be cleaned is skipped, not fatal."""
+    articles = []
+    failed = 0
+    for entry in entries:
+        try:
+            articles.append(entry_to_article(entry, source))
+        except Exception as err:  # untrusted data must never become a traceback
+            failed += 1
+            debug(f"source {source.display_name}: item skipped: {type(err).__name__}: {err}")
+    if failed:
+        warn(f"source {source.display_name}: skipped {failed} item(s) that could not be read")
+    return articles
+
+
 def article_id(canonical: str | None, guid: str | None, title: str) -> str:
     key = canonical or (f"guid:{guid}" if guid else f"title:{title.casefold()}")
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
@@ -275,7 +290,7 @@ def entry_to_article(entry: Entry, source: SourceConfig) -> Article:
     title = one_line(plain(entry.title))
     if not title:  # JSON Feed and microblog items may have none: use the opening words
         title = shorten(one_line(description or text), 90) or "(untitled)"
-    url = entry.url.strip() if entry.url else None
+    url = one_line(entry.url) or None if entry.url else None
     canonical = canonical_url(url) if url else None
     return Article(
         id=article_id(canonical, entry.guid, title),
@@ -290,7 +305,7 @@ def entry_to_article(entry: Entry, source: SourceConfig) -> Article:
         tags=[t for t in (one_line(t) for t in entry.tags) if t],
         description=description,
         text=text or (description or ""),
-        image=entry.image,
+        image=one_line(entry.image) or None if entry.image else None,
         sources=[source.display_name],
         source_weight=source.weight,
     )

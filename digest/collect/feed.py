@@ -74,7 +74,7 @@ def parse_feed(
     if kind == "html":
         raise BadSourceData(_html_instead_of_feed(data, content_type))
     try:
-        return read_xml_feed(data, location=location, tz=tz)
+        return read_xml_feed(data, location=location, tz=tz, name=name)
     except NotFastPath:
         return read_feed_loosely(
             data, location=location, content_type=content_type, tz=tz, name=name

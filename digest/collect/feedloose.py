@@ -9,16 +9,30 @@ same elements.
 
 from __future__ import annotations
 
+import re
 from datetime import tzinfo
 from typing import Any
 
 from ..errors import BadSourceData
 from ..log import warn
-from .feedxml import author_name, is_image, make_entry, resolve_link
+from .feedxml import MAX_ITEMS, author_name, is_image, make_entry, resolve_link
 from .registry import Entry
 from .xmlsafe import refuse_entity_declarations
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
+
+# feedparser's loose parser costs ~10 µs per tag, linearly: a 20 MB document of nothing
+# but tags would take over a minute. Malformed feeds are small; these bound the work.
+LOOSE_MAX_BYTES = 5_000_000
+_ITEM_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s>/]")
+
+
+def cut_items(data: bytes, limit: int) -> tuple[bytes, bool]:
+    """The document up to its ``limit``-th item (feedparser reads the rest loosely)."""
+    for n, match in enumerate(_ITEM_START.finditer(data), start=1):
+        if n > limit:
+            return data[: match.start()], True
+    return data, False
 
 
 def read_feed_loosely(
@@ -32,12 +46,27 @@ def read_feed_loosely(
     import feedparser
 
     refuse_entity_declarations(data)
+    if len(data) > LOOSE_MAX_BYTES:
+        raise BadSourceData(
+            f"not well-formed XML, and at {len(data) / 1e6:.1f} MB too large to read loosely "
+            f"(the limit is {LOOSE_MAX_BYTES / 1e6:.0f} MB)"
+        )
+    data, cut = cut_items(data, MAX_ITEMS)
+    if cut:
+        warn(f"source {name or location}: read the first {MAX_ITEMS:,} items only")
     headers = {"content-type": content_type} if content_type else {}
     if location and location.startswith(("http://", "https://")):
         headers["content-location"] = location
-    parsed = feedparser.parse(
-        data, sanitize_html=False, resolve_relative_uris=False, response_headers=headers
-    )
+    try:
+        parsed = feedparser.parse(
+            data, sanitize_html=False, resolve_relative_uris=False, response_headers=headers
+        )
+    except (ValueError, LookupError, RecursionError, AttributeError, TypeError) as err:
+        # feedparser's loose parser has corners that raise (a character reference to a
+        # surrogate, say): for us that is just an unreadable feed.
+        raise BadSourceData(
+            f"not a readable RSS, Atom or JSON feed ({type(err).__name__}: {_one_line(err)})"
+        ) from None
     problem = parsed.get("bozo_exception")
     if type(problem).__name__ == "CharacterEncodingOverride":
         # Undecodable as declared: feedparser found an encoding that works; say so.

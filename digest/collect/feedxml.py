@@ -42,6 +42,11 @@ _AUTHOR_NAME_EMAIL = re.compile(r"^\s*(.+?)\s*<\S+@\S+>\s*$")
 _EMAIL = re.compile(r"^\s*\S+@\S+\.\S+\s*$")
 
 
+# More items than any feed needs (a big podcast feed has a few thousand): past this, a
+# document is an archive dump or an attack, and only its first items are read.
+MAX_ITEMS = 20_000
+
+
 class NotFastPath(Exception):
     """The document is not one the fast reader handles; use the loose reader."""
 
@@ -279,7 +284,7 @@ def _atom_entry(entry: Any, base: str | None, default_author: str | None, tz: tz
     )
 
 
-def read_xml_feed(data: bytes, *, location: str | None, tz: tzinfo) -> list[Entry]:
+def read_xml_feed(data: bytes, *, location: str | None, tz: tzinfo, name: str = "") -> list[Entry]:
     """Entries of a well-formed RSS 2.0 / RSS 1.0 / Atom 1.0 document, streamed.
 
     Raises ``NotFastPath`` for anything else (including malformed XML).
@@ -317,6 +322,8 @@ def read_xml_feed(data: bytes, *, location: str | None, tz: tzinfo) -> list[Entr
                     base = _base(feed_link, doc_base)
                     entries.append(_rss_item(el, base, feed_author, tz))
                     _free(el)
+                    if len(entries) >= MAX_ITEMS:
+                        break
                 elif parent is root and tag.endswith(("channel", "item")) and tag not in _CHANNELS:
                     # <rdf:RDF> holding items of another namespace: RSS 0.90 → feedparser
                     raise NotFastPath(f"RDF with {tag!r}")
@@ -326,6 +333,8 @@ def read_xml_feed(data: bytes, *, location: str | None, tz: tzinfo) -> list[Entr
                 if tag == ATOM + "entry":
                     entries.append(_atom_entry(el, _base(feed_link, doc_base), feed_author, tz))
                     _free(el)
+                    if len(entries) >= MAX_ITEMS:
+                        break
                 elif parent is root:
                     if tag == ATOM + "link" and (el.get("rel") or "alternate") == "alternate":
                         feed_link = feed_link or resolve_link(None, el.get("href"), el.base)
@@ -338,6 +347,10 @@ def read_xml_feed(data: bytes, *, location: str | None, tz: tzinfo) -> list[Entr
         raise NotFastPath(str(err)) from None
     if root is None:
         raise NotFastPath("empty document")
+    if len(entries) >= MAX_ITEMS:
+        from ..log import warn
+
+        warn(f"source {name or location}: read the first {MAX_ITEMS:,} items only")
     return entries
 
 
