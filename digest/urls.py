@@ -48,7 +48,8 @@ def canonical_url(url: str) -> str:
     """
     text = url.strip()
     try:
-        parts = urlsplit(text)
+        # The fragment never matters; whitespace before it is as stray as at the end.
+        parts = urlsplit(text.split("#", 1)[0].strip())
     except ValueError:
         return text
     scheme = parts.scheme.lower()

@@ -339,9 +339,9 @@ def read_xml_feed(data: bytes, *, location: str | None, tz: tzinfo, name: str = 
                     if tag == ATOM + "link" and (el.get("rel") or "alternate") == "alternate":
                         feed_link = feed_link or resolve_link(None, el.get("href"), el.base)
                     elif tag == ATOM + "author":
-                        name = el.find(ATOM + "name")
+                        who = el.find(ATOM + "name")
                         feed_author = feed_author or (
-                            author_name(name.text) if name is not None else None
+                            author_name(who.text) if who is not None else None
                         )
     except etree.XMLSyntaxError as err:
         raise NotFastPath(str(err)) from None
