@@ -8,7 +8,8 @@ Reusable by any test module::
         http_server.route("/feed.xml", body=b"<rss .../>", content_type="application/rss+xml")
         url = http_server.url("/feed.xml")
 
-A route can answer with any status, delay its answer (to trip a client's timeout), send
+A route can answer with any status, delay its answer (to trip a client's timeout), drip
+its body a byte at a time (to trip a deadline no read timeout catches), send
 ETag / Last-Modified and answer 304 to a matching conditional GET, redirect, fail its
 first N requests with a 5xx, or cut its body short (a Content-Length it never delivers).
 Every request is logged (method, path, headers) so tests can assert what the client sent.
@@ -38,6 +39,7 @@ class Route:
     fail_first: int = 0  # answer the first N requests with fail_status
     fail_status: int = 500
     truncate_at: int | None = None  # promise the whole body, send this many bytes, hang up
+    drip: float = 0.0  # send the body one byte at a time, this many seconds apart
     hits: int = 0
 
 
@@ -141,6 +143,21 @@ class LoopbackServer:
         )
         if etag_hit or date_hit:
             self._send(handler, 304, b"", {k: v for k, v in base.items() if k != "Content-Type"})
+            return
+        if route.drip:
+            handler.send_response(route.status)
+            for key, value in base.items():
+                handler.send_header(key, value)
+            handler.send_header("Content-Length", str(len(route.body)))
+            handler.end_headers()
+            try:
+                for byte in route.body:
+                    if self.stopping.wait(route.drip):
+                        return
+                    handler.wfile.write(bytes([byte]))
+                    handler.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                pass
             return
         if route.truncate_at is not None:
             handler.send_response(route.status)

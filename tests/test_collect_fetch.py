@@ -184,3 +184,11 @@ def test_undecodable_bytes_are_one_line_error() -> None:
         FetchError, match=r"cannot decode the text as utf-8 \(bad byte at offset 3\)"
     ):
         decode_text(b"caf\xe9 au lait")
+
+
+def test_a_server_dripping_bytes_is_cut_off_by_the_deadline(http_server: LoopbackServer) -> None:
+    http_server.route("/drip", b"x" * 1000, drip=0.05)  # each read well inside the timeout
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"took longer than 0\.5 s"):
+        fetcher(timeout=1, retries=0, max_time=0.5).fetch(http_server.url("/drip"))
+    assert time.monotonic() - started < 3

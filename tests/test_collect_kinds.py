@@ -378,3 +378,16 @@ def test_a_progress_bar_shows_on_a_terminal_for_many_sources(
     monkeypatch.setattr(sys, "stderr", piped)
     run(config(tmp_path, sources))
     assert piped.getvalue() == ""
+
+
+def test_the_charset_the_server_declares_is_honoured(
+    tmp_path: Path, http_server: LoopbackServer
+) -> None:
+    body = (
+        '<rss version="2.0"><channel><title>L</title><item><title>Caf\xe9 cr\xe8me</title>'
+        "<link>https://l.example/1</link><pubDate>Wed, 03 Dec 2025 08:00:00 +0800</pubDate>"
+        "</item></channel></rss>"
+    ).encode("latin-1")
+    http_server.route("/l.xml", body, content_type="application/rss+xml; charset=ISO-8859-1")
+    cfg = config(tmp_path, f'[[sources]]\ntype = "feed"\nurl = "{http_server.url("/l.xml")}"\n')
+    assert titles(run(cfg)) == ["Café crème"]

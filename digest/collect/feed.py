@@ -63,9 +63,11 @@ def parse_feed(
     tz: tzinfo,
     location: str | None = None,
     content_type: str | None = None,
+    charset: str | None = None,
     name: str = "",
 ) -> list[Entry]:
-    """Every entry of a feed document, whatever its dialect."""
+    """Every entry of a feed document, whatever its dialect. ``charset`` is the one the
+    server declared (it outranks the document's own declaration, RFC 7303)."""
     kind = sniff_document(data, content_type)
     if kind == "empty":
         raise BadSourceData("empty document")
@@ -73,12 +75,15 @@ def parse_feed(
         return read_json_feed(data, location=location, tz=tz, name=name)
     if kind == "html":
         raise BadSourceData(_html_instead_of_feed(data, content_type))
+    header = f"{content_type}; charset={charset}" if content_type and charset else content_type
     try:
+        if charset and sniff_encoding(data, charset) != sniff_encoding(data):
+            # The server and the document disagree on the encoding: feedparser applies
+            # the RFC 7303 rules (and says which one won).
+            raise NotFastPath("declared charset differs from the document's")
         return read_xml_feed(data, location=location, tz=tz, name=name)
     except NotFastPath:
-        return read_feed_loosely(
-            data, location=location, content_type=content_type, tz=tz, name=name
-        )
+        return read_feed_loosely(data, location=location, content_type=header, tz=tz, name=name)
 
 
 def _html_instead_of_feed(data: bytes, content_type: str | None) -> str:
@@ -101,6 +106,7 @@ def collect_feed(source: SourceConfig, ctx: CollectContext) -> list[Entry]:
             tz=ctx.tz,
             location=fetched.location,
             content_type=fetched.content_type,
+            charset=fetched.charset,
             name=name,
         )
     except (FetchError, BadSourceData) as err:
