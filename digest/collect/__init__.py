@@ -73,13 +73,13 @@ def collect(
         leaves = [r for r in reads if r.expanded is None]
         verdicts = _record_health(config, reads, now, window) if record_health else {}
         for read in reads:
-            quiet = verdicts.get(source_key(read.source))
             result.statuses.append(_status(read, fetcher))
-            if read.ok:
-                continue
-            if quiet is not None and quiet.unhealthy and not quiet.newly_reported:
+            verdict = verdicts.get(source_key(read.source))
+            if read.ok or (verdict and verdict.newly_reported):
+                continue  # the unhealthy report below says it all
+            if verdict and verdict.unhealthy:  # reported before: not again every week
                 debug(f"source {read.source.display_name}: {read.error} (reported unhealthy)")
-            elif not (quiet is not None and quiet.newly_reported):
+            else:
                 warn(f"source {read.source.display_name}: {read.error}")
         for verdict in verdicts.values():
             if verdict.newly_reported:
