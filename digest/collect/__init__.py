@@ -41,10 +41,13 @@ class _Read:
     """One source's outcome: its entries, or why it failed."""
 
     source: SourceConfig
-    entries: list[Entry] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)  # raw; dropped once processed
     error: str | None = None
     parent: str | None = None  # the OPML source's key, for an expanded feed
     expanded: list[SourceConfig] | None = None  # what an expanding kind expanded into
+    articles: list[Article] = field(default_factory=list)  # the kept entries, cleaned
+    exclusions: list[Exclusion] = field(default_factory=list)
+    health: RunResult | None = None
 
     @property
     def ok(self) -> bool:
@@ -68,10 +71,22 @@ def collect(
     )
     ctx = CollectContext(config=config, tz=config.digest.tz, fetcher=fetcher)
     result = Collection()
+    reference = min(now, window.until)  # silence is measured to the issue being built
+
+    def process(read: _Read) -> None:
+        """Window and clean one source's entries as soon as it is read, then let the
+        raw entries go: only a summary is kept for the health record."""
+        if read.ok and read.expanded is None:
+            read.health = RunResult.read(read.source, read.entries, reference, read.parent)
+            kept, read.exclusions = window_entries(read.entries, read.source, window, now)
+            read.articles = _articles(kept, read.source)
+        read.entries = []
+
+    side = ThreadPoolExecutor(max_workers=1)  # the trending list, alongside the sources
+    trending = side.submit(collect_trending, config.trending, ctx) if config.trending else None
     try:
-        reads = read_all(config.sources, ctx, config.http.concurrency)
-        leaves = [r for r in reads if r.expanded is None]
-        verdicts = _record_health(config, reads, now, window) if record_health else {}
+        reads = read_all(config.sources, ctx, config.http.concurrency, process)
+        verdicts = _record_health(config, reads, now, reference) if record_health else {}
         for read in reads:
             result.statuses.append(_status(read, fetcher))
             verdict = verdicts.get(source_key(read.source))
@@ -85,22 +100,25 @@ def collect(
             if verdict.newly_reported:
                 warn(verdict.newly_reported)
                 result.health_notes.append(verdict.newly_reported.removeprefix("source "))
-        for read in leaves:
-            if read.ok:
-                kept, dropped = window_entries(read.entries, read.source, window, now)
-                result.exclusions.extend(dropped)
-                result.articles.extend(_articles(kept, read.source))
-        if config.trending is not None:
+        for read in reads:
+            result.exclusions.extend(read.exclusions)
+            result.articles.extend(read.articles)
+        if trending is not None and config.trending is not None:
+            name = config.trending.name
             try:
-                result.trending = collect_trending(config.trending, ctx)
-            except DigestError as err:
-                warn(str(err))
+                result.trending = trending.result()
+            except Exception as err:  # a bad trending list is a warning, never a traceback
+                reason = (
+                    str(err)
+                    if isinstance(err, DigestError)
+                    else (f"source {name}: cannot read it ({type(err).__name__}: {err})")
+                )
+                warn(reason)
                 result.statuses.append(
-                    SourceStatus(
-                        name=config.trending.name, type="trending", ok=False, error=str(err)
-                    )
+                    SourceStatus(name=name, type="trending", ok=False, error=one_line(reason))
                 )
     finally:
+        side.shutdown(wait=True)
         if own_fetcher:
             fetcher.close()
 
@@ -120,7 +138,9 @@ def _status(read: _Read, fetcher: Fetcher) -> SourceStatus:
         name=source.display_name,
         type=source.type,
         ok=read.ok,
-        items=len(read.expanded) if read.expanded is not None else len(read.entries),
+        items=len(read.expanded)
+        if read.expanded is not None
+        else (read.health.items if read.health else 0),
         error=read.error,
         not_modified=bool(source.url and source.url in fetcher.not_modified),
     )
@@ -129,9 +149,15 @@ def _status(read: _Read, fetcher: Fetcher) -> SourceStatus:
 # -- reading ----------------------------------------------------------------------------
 
 
-def read_all(sources: list[SourceConfig], ctx: CollectContext, concurrency: int) -> list[_Read]:
-    """Read (and expand) every source concurrently. Results keep the config's order, an
-    expanded source followed by the sources it expanded into."""
+def read_all(
+    sources: list[SourceConfig],
+    ctx: CollectContext,
+    concurrency: int,
+    process: Callable[[_Read], None] = lambda read: None,
+) -> list[_Read]:
+    """Read (and expand) every source concurrently, handing each result to ``process`` as
+    it arrives (in this thread, while other reads go on). Results keep the config's
+    order, an expanded source followed by the sources it expanded into."""
     done: dict[tuple[int, int], _Read] = {}  # (config index, 0 or 1 + child index)
     with ThreadPoolExecutor(max_workers=concurrency) as pool, _progress(len(sources)) as tick:
         pending: dict[Future[_Read], tuple[int, int]] = {
@@ -142,6 +168,7 @@ def read_all(sources: list[SourceConfig], ctx: CollectContext, concurrency: int)
             for future in finished:
                 index, child = pending.pop(future)
                 read = done[index, child] = future.result()
+                process(read)
                 tick(advance=1)
                 if read.expanded:
                     tick(more=len(read.expanded))
@@ -202,26 +229,18 @@ def _progress(total: int) -> Iterator[Callable[..., None]]:
 
 
 def _record_health(
-    config: Config, reads: list[_Read], now: datetime, window: Window
+    config: Config, reads: list[_Read], now: datetime, reference: datetime
 ) -> dict[str, Verdict]:
-
     try:
         log = HealthLog.open(config)
     except DigestError as err:
         warn(f"source health not recorded: {err}")
         return {}
+    results = [
+        r.health or RunResult(source=r.source, ok=r.ok, error=r.error, parent=r.parent)
+        for r in reads
+    ]
     try:
-        results = [
-            RunResult(
-                source=r.source,
-                ok=r.ok,
-                error=r.error,
-                entries=r.entries,
-                parent=r.parent,
-            )
-            for r in reads
-        ]
-        reference = min(now, window.until)
         verdicts = log.record(results, now, reference)
     except Exception as err:  # health is a side record; never fail the build
         warn(f"source health not recorded: {err}")

@@ -49,13 +49,35 @@ def source_key(source: SourceConfig) -> str:
 
 @dataclass(slots=True)
 class RunResult:
-    """One source's outcome in this run, as the collect stage saw it."""
+    """One source's outcome in this run, as the collect stage saw it: a summary of its
+    items (so the items themselves need not be kept until the run is recorded)."""
 
     source: SourceConfig
     ok: bool
     error: str | None = None
-    entries: Iterable[Entry] = ()
     parent: str | None = None
+    items: int = 0
+    newest: datetime | None = None  # the newest item dated at or before the reference
+    fingerprint: str | None = None  # the item ids, hashed: a change means something new
+
+    @classmethod
+    def read(
+        cls,
+        source: SourceConfig,
+        entries: Iterable[Entry],
+        reference: datetime,
+        parent: str | None = None,
+    ) -> RunResult:
+        items = list(entries)
+        dates = [d for e in items if (d := e.published or e.updated) and d <= reference]
+        return cls(
+            source=source,
+            ok=True,
+            parent=parent,
+            items=len(items),
+            newest=max(dates) if dates else None,
+            fingerprint=_fingerprint(items),
+        )
 
 
 @dataclass(slots=True)
@@ -167,17 +189,14 @@ class HealthLog:
         first_run = first_run or stamp
         items_seen = None
         if result.ok:
-            entries = list(result.entries)
-            items_seen = len(entries)
+            items_seen = result.items
             failures = 0
-            dates = [d for e in entries if (d := e.published or e.updated) and d <= reference]
-            if dates:
-                latest = max(dates)
+            if result.newest is not None:
                 previous = _when(newest)
-                newest = _iso(latest if previous is None or latest > previous else previous)
-            new_fingerprint = _fingerprint(entries)
-            if new_fingerprint != fingerprint:
-                fingerprint, last_change = new_fingerprint, stamp
+                if previous is None or result.newest > previous:
+                    newest = _iso(result.newest)
+            if result.fingerprint != fingerprint:
+                fingerprint, last_change = result.fingerprint, stamp
         else:
             failures += 1
 
