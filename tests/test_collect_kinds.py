@@ -391,3 +391,36 @@ def test_the_charset_the_server_declares_is_honoured(
     http_server.route("/l.xml", body, content_type="application/rss+xml; charset=ISO-8859-1")
     cfg = config(tmp_path, f'[[sources]]\ntype = "feed"\nurl = "{http_server.url("/l.xml")}"\n')
     assert titles(run(cfg)) == ["Café crème"]
+
+
+def test_a_huge_page_is_refused_quickly(tmp_path: Path) -> None:
+    import time
+
+    from digest.collect.page import MAX_PAGE_TAGS
+
+    write(tmp_path / "big.html", "<html><body>" + "<p>word</p>" * MAX_PAGE_TAGS + "</body></html>")
+    write(tmp_path / "ok.html", (DATA / "pages/second.html").read_text("cp1252"))
+    cfg = config(
+        tmp_path, '[[sources]]\ntype = "page"\nname = "P"\npaths = ["big.html", "ok.html"]\n'
+    )
+    started = time.monotonic()
+    result = run(cfg)
+    assert time.monotonic() - started < 5
+    assert titles(result) == ["Night buses return"]
+
+
+def test_an_opml_entity_bomb_is_refused(tmp_path: Path) -> None:
+    from .test_collect_feed import BILLION_LAUGHS
+
+    bomb = BILLION_LAUGHS.replace(b"<!DOCTYPE rss", b"<!DOCTYPE opml").split(b"<rss")[0]
+    (tmp_path / "bomb.opml").write_bytes(
+        bomb + b'<opml version="2.0"><body><outline text="&lol9;" xmlUrl="x.xml"/></body></opml>'
+    )
+    cfg = config(
+        tmp_path,
+        '[[sources]]\ntype = "opml"\nname = "Subs"\npath = "bomb.opml"\n'
+        f'[[sources]]\ntype = "feed"\npath = "{DATA / "feeds/rss2.xml"}"\n',
+    )
+    result = run(cfg)
+    assert result.statuses[0].error is not None
+    assert "declares XML entities" in result.statuses[0].error
