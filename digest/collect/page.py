@@ -57,10 +57,11 @@ def extract_page(html: str, url: str | None, ctx: CollectContext) -> Entry:
     """The article in an HTML page, as an ``Entry`` (plain-text body)."""
     import trafilatura
 
-    tags = html.count("<")
-    if tags > MAX_PAGE_TAGS:
+    markup_tags = html.count("<")
+    if markup_tags > MAX_PAGE_TAGS:
         raise BadSourceData(
-            f"the page is too large to extract ({tags:,} tags; the limit is {MAX_PAGE_TAGS:,})"
+            f"the page is too large to extract ({markup_tags:,} tags;"
+            f" the limit is {MAX_PAGE_TAGS:,})"
         )
 
     doc: Any = trafilatura.bare_extraction(
