@@ -18,7 +18,7 @@ from . import __version__
 from .errors import ConfigError, DigestError, ExitCode, NotEnoughStories
 
 if TYPE_CHECKING:
-    from .config import Config
+    from .config import Config, HttpSection, SummarySection
     from .pipeline import BuildOptions
 
 T = TypeVar("T")
@@ -87,6 +87,13 @@ StrictOpt = Annotated[
     bool,
     typer.Option(
         "--strict", help="Fail (exit 1) if any source or the weather fails, instead of warning."
+    ),
+]
+NoHistoryOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-history",
+        help="Ignore the history: do not leave out what recent issues featured.",
     ),
 ]
 OutputOpt = Annotated[
@@ -183,6 +190,22 @@ def build(
     ] = Format.html,
     output: OutputOpt = None,
     strict: StrictOpt = False,
+    record: Annotated[
+        bool,
+        typer.Option(
+            "--record",
+            help="This issue is published: record its stories in the history, so the next "
+            "issues leave them out. Only after the output was written.",
+        ),
+    ] = False,
+    no_history: NoHistoryOpt = False,
+    allow_short: Annotated[
+        bool,
+        typer.Option(
+            "--allow-short",
+            help="Build even with fewer stories than [digest] min_stories (else exit 3).",
+        ),
+    ] = False,
 ) -> None:
     """Build this week's digest and write it to stdout or --output."""
 
@@ -191,11 +214,141 @@ def build(
         from .pipeline import build as build_issue
 
         options = build_options(date_, since, until, strict=strict)
-        issue = build_issue(load(config), options)
+        options.use_history = not no_history
+        options.allow_short = allow_short
+        cfg = load(config)
+        issue = build_issue(cfg, options)
         content = issue.html if format_ is Format.html else issue.text
         write_output(content, output)
+        if record:
+            from .log import info
+            from .select.history import record_published
+
+            record_published(cfg.state_path, issue.digest)
+            info(
+                f"recorded the issue of {issue.digest.issue_date:%Y-%m-%d} "
+                f"({len(issue.digest.all_stories)} stories) in {cfg.state_path}"
+            )
 
     run(action)
+
+
+@app.command()
+def explain(
+    config: ConfigOpt = None,
+    date_: DateOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    no_history: NoHistoryOpt = False,
+    json_: Annotated[
+        bool, typer.Option("--json", help="A machine-readable manifest instead of the table.")
+    ] = False,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit", min=0, help="Rows per table (0 = all). The --json manifest has them all."
+        ),
+    ] = 40,
+    strict: StrictOpt = False,
+) -> None:
+    """Show why each article is in this week's issue or not: every candidate with each
+    ranking signal's contribution, its score and its status (lead, selected, or why it was
+    left out), then the articles left out before ranking."""
+
+    def action() -> None:
+        from .pipeline import gather
+        from .select.explain import manifest, print_table
+
+        options = build_options(date_, since, until, strict=strict)
+        options.use_history = not no_history
+        cfg = load(config)
+        _, selection, issue_date, window = gather(cfg, options)
+        data = manifest(selection, cfg, issue_date, window)
+        if json_:
+            import json
+
+            sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        else:
+            print_table(data, sys.stdout, limit=limit)
+
+    run(action)
+
+
+@app.command()
+def summarise(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="A file (plain text or HTML), an http(s) URL, or '-' for stdin.",
+            metavar="[FILE|URL|-]",
+            show_default=False,
+        ),
+    ] = "-",
+    config: ConfigOpt = None,
+    chars: Annotated[
+        int | None,
+        typer.Option(
+            "--chars",
+            min=40,
+            help="Character budget (default: [summary] chars, 300).",
+            show_default=False,
+        ),
+    ] = None,
+    sentences: Annotated[
+        int | None,
+        typer.Option(
+            "--sentences",
+            min=1,
+            help="At most this many sentences (default: [summary] sentences, 3).",
+            show_default=False,
+        ),
+    ] = None,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Print {title, summary, origin, chars} as JSON.")
+    ] = False,
+    jsonl: Annotated[
+        bool,
+        typer.Option(
+            "--jsonl",
+            help='Batch: read {"id", "text"} lines on stdin, write {"id", "summary", "origin"} lines.',
+        ),
+    ] = False,
+) -> None:
+    """Print the summary of one article, the way the digest would summarise it."""
+
+    def action() -> None:
+        from .summarise.command import read_source, summarise_jsonl, summarise_one
+
+        section, http = _summary_settings(config, chars, sentences)
+        if jsonl:
+            failed = summarise_jsonl(sys.stdin, sys.stdout, section)
+            if failed:
+                raise typer.Exit(int(ExitCode.FAILED))
+            return
+        raw, name = read_source(source, http)
+        result = summarise_one(raw, section, name=name)
+        if json_:
+            import json
+
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(result["summary"] + "\n")
+
+    run(action)
+
+
+def _summary_settings(
+    config_path: Path | None, chars: int | None, sentences: int | None
+) -> tuple[SummarySection, HttpSection]:
+    """The [summary] and [http] sections: from the config when there is one (never the
+    bundled sample), with --chars/--sentences on top."""
+    from .config import HttpSection, SummarySection, find_config, load_config
+
+    path, how = find_config(config_path)
+    cfg = load_config(path) if how != "bundled" else None
+    section = cfg.summary if cfg else SummarySection()
+    updates = {k: v for k, v in (("chars", chars), ("sentences", sentences)) if v is not None}
+    return section.model_copy(update=updates), (cfg.http if cfg else HttpSection())
 
 
 def main() -> None:
