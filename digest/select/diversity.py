@@ -3,7 +3,7 @@ source or single story crowds out the rest.
 
 - ``diversity = "mmr"``: maximal marginal relevance. Stories are taken one at a time, each
   the best of ``λ × relevance − (1 − λ) × (its highest similarity to a story already
-  taken)``, with relevance the score scaled to [0, 1] and similarity the TF-IDF cosine of
+  taken)``, with relevance the score as a share of the best score and similarity the TF-IDF cosine of
   headline, standfirst and opening text. Only the best ``POOL_FACTOR × max_stories``
   candidates compete (the rest are far below); the caps apply too.
 - ``diversity = "caps"``: rank order, skipping a story whose category or source already has
@@ -132,8 +132,10 @@ def _mmr(
     vectors = dict(
         zip(map(id, everyone), tfidf_vectors([story_words(s) for s in everyone]), strict=True)
     )
+    # Relevance is the score as a share of the best one (measured from 0, or from the
+    # lowest score if boosts made some negative), so close scores stay close.
     scores = [s.score for s in pool]
-    low, high = (min(scores), max(scores)) if scores else (0.0, 0.0)
+    low, high = (min(0.0, *scores), max(scores)) if scores else (0.0, 0.0)
     spread = high - low
     relevance = {id(s): (s.score - low) / spread if spread else 1.0 for s in pool}
     nearest: dict[int, tuple[float, Story | None]] = {id(s): (0.0, None) for s in pool}

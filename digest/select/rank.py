@@ -37,6 +37,7 @@ class RankContext:
     _by_word: dict[str, list[tuple[frozenset[str], TrendingItem]]] = field(default_factory=dict)
     _top_views: int = 0
     _pins: list[str] = field(default_factory=list)
+    _pin_cache: dict[str, int | None] = field(default_factory=dict)
     _boosts: tuple[dict[str, float], dict[str, float], dict[str, float]] = ({}, {}, {})
 
     def __post_init__(self) -> None:
@@ -67,18 +68,18 @@ class RankContext:
         if key in self._by_title:
             return self._by_title[key]
         words = frozenset(key.split())
-        if len(words) < _MIN_WORDS:
+        if len(words) < _MIN_WORDS or not self._by_word:
             return None
+        # Two sets with Jaccard >= t share at least one of any |A| - ceil(t|A|) + 1 words of
+        # A: probing that many of the article's rarest words finds every candidate.
+        probes = len(words) - math.ceil(NEAR_TITLE * len(words)) + 1
+        rarest = sorted(words, key=lambda w: (len(self._by_word.get(w, ())), w))[:probes]
         best: TrendingItem | None = None
-        seen: set[int] = set()
-        for word in words:
+        for word in rarest:
             for other, item in self._by_word.get(word, ()):
-                if id(item) in seen:
-                    continue
-                seen.add(id(item))
-                if len(words & other) / len(words | other) >= NEAR_TITLE and (
-                    best is None or item.rank < best.rank
-                ):
+                if (best is None or item.rank < best.rank) and len(words & other) / len(
+                    words | other
+                ) >= NEAR_TITLE:
                     best = item
         return best
 
@@ -86,12 +87,13 @@ class RankContext:
         """Position of the article in ``[ranking] pin`` (by canonical URL), or None."""
         if not self._pins:
             return None
-        for url in (article.canonical_url, article.url):
-            if url:
-                form = canonical_url(url)
-                if form in self._pins:
-                    return self._pins.index(form)
-        return None
+        if article.id in self._pin_cache:
+            return self._pin_cache[article.id]
+        # canonical_url is already in canonical form; canonicalise the link only without it.
+        url = article.canonical_url or (canonical_url(article.url) if article.url else None)
+        found = self._pins.index(url) if url in self._pins else None
+        self._pin_cache[article.id] = found
+        return found
 
     def boosts(self) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
         """The boost tables (sources, categories, tags) with case-folded keys."""

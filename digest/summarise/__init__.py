@@ -14,7 +14,7 @@ from ..config import SummarySection
 from ..models import Article, Summary, TrendingItem
 from .boilerplate import is_boilerplate, is_heading
 from .budget import ELLIPSIS, cut_at_word, fit
-from .segment import paragraphs, segment, split_sentences
+from .segment import ENDS_SENTENCE, paragraphs, segment, split_sentences
 
 __all__ = [
     "candidate_sentences",
@@ -24,8 +24,6 @@ __all__ = [
     "summarise_text",
     "summarise_trending",
 ]
-
-_ENDS_SENTENCE = (".", "!", "?", "…", '"', "”", "'", "’", ")")
 
 
 def candidate_sentences(text: str, language: str = "en") -> list[str]:
@@ -40,7 +38,7 @@ def candidate_sentences(text: str, language: str = "en") -> list[str]:
             # across lines ("...will be\nupdated next week.").
             if not (previous_ended and is_boilerplate(line)):
                 kept.append(line)
-            previous_ended = line.endswith(_ENDS_SENTENCE)
+            previous_ended = bool(ENDS_SENTENCE.search(line))
         block = " ".join(kept)
         if not block or (len(kept) == 1 and is_heading(block)):
             continue

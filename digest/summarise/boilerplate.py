@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from .segment import ENDS_SENTENCE
+
 # A call to action or furniture at the start of a (short) line.
 _LEADING = re.compile(
     r"""^[\W_]*(?:
@@ -41,7 +43,6 @@ _BYLINE = re.compile(
     r"(?:[,|–—-]\s*[\w .'’&-]{0,40})?$",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 
 SHORT_LINE = 160  # calls to action are short; a long line starting "Updated" is prose
 
@@ -55,10 +56,10 @@ def is_boilerplate(line: str) -> bool:
         return True
     if _CREDIT.search(line):
         return True
-    return len(line) <= 80 and bool(_BYLINE.match(line)) and not _SENTENCE_END.search(line)
+    return len(line) <= 80 and bool(_BYLINE.match(line)) and not ENDS_SENTENCE.search(line)
 
 
 def is_heading(line: str) -> bool:
     """A short line without sentence punctuation: a sub-heading or a label, not a sentence."""
     line = line.strip()
-    return len(line.split()) <= 12 and not _SENTENCE_END.search(line)
+    return len(line.split()) <= 12 and not ENDS_SENTENCE.search(line)

@@ -14,6 +14,8 @@ from functools import cache
 from typing import Any
 
 _BLANK_LINES = re.compile(r"\n\s*\n")
+# Sentence-final punctuation, then any closing quotes or brackets.
+ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +53,23 @@ def segment(paragraph: str, language: str = "en") -> list[str]:
     if not normalised:
         return []
     pieces = _segmenter(language).segment(normalised)
-    return _realign(normalised, [str(p) for p in pieces])
+    return _glue_fragments(_realign(normalised, [str(p) for p in pieces]))
+
+
+def _glue_fragments(sentences: list[str]) -> list[str]:
+    """Join a piece that does not end like a sentence to the next one: pysbd sometimes
+    cuts before a one-letter word ("sat on | a. Then"), and a summary must never hold half
+    a sentence."""
+    out: list[str] = []
+    pending = ""
+    for sentence in sentences:
+        pending = f"{pending} {sentence}" if pending else sentence
+        if ENDS_SENTENCE.search(pending):
+            out.append(pending)
+            pending = ""
+    if pending:
+        out.append(pending)
+    return out
 
 
 def _realign(text: str, pieces: list[str]) -> list[str]:
