@@ -25,8 +25,8 @@ from digest.select import select_stories
 from digest.select.history import (
     featured_before,
     open_history,
-    record_issue,
     recently_featured,
+    record_issue,
 )
 from digest.select.rank import (
     SIGNALS,

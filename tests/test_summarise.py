@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -93,7 +94,7 @@ def test_never_splits_inside_a_decimal(sentences: list[str], number: str) -> Non
     text = " ".join([*sentences[:1], f"The rate was {number} per cent on Monday.", *sentences[1:]])
     pieces = split_sentences(text)
     whole, fraction = number.split(".")
-    for left, right in zip(pieces, pieces[1:], strict=False):
+    for left, right in itertools.pairwise(pieces):
         assert not (left.endswith(f"{whole}.") and right.startswith(fraction)), pieces
     assert any(number in piece for piece in pieces)
 
