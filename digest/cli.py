@@ -203,7 +203,7 @@ def build(
         bool,
         typer.Option(
             "--allow-short",
-            help="Build even with fewer stories than [digest] min_stories (else exit 3).",
+            help="Build even with fewer stories than min_stories (else exit 3, writing nothing).",
         ),
     ] = False,
 ) -> None:
@@ -279,7 +279,7 @@ def summarise(
     source: Annotated[
         str,
         typer.Argument(
-            help="A file (plain text or HTML), an http(s) URL, or '-' for stdin.",
+            help="A file (plain text, Markdown or HTML), an http(s) URL, or '-' for stdin.",
             metavar="[FILE|URL|-]",
             show_default=False,
         ),
@@ -290,7 +290,7 @@ def summarise(
         typer.Option(
             "--chars",
             min=40,
-            help="Character budget (default: [summary] chars, 300).",
+            help="Character budget (default: chars in the config's summary table, else 300).",
             show_default=False,
         ),
     ] = None,
@@ -299,7 +299,7 @@ def summarise(
         typer.Option(
             "--sentences",
             min=1,
-            help="At most this many sentences (default: [summary] sentences, 3).",
+            help="At most this many sentences (default: the summary table's sentences, else 3).",
             show_default=False,
         ),
     ] = None,

@@ -335,3 +335,17 @@ def test_summarise_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     result = run_digest("summarise", str(tmp_path / "nope.txt"))
     assert result.code == 2
     assert result.stderr.strip() == f"digest: error: {tmp_path / 'nope.txt'}: file not found"
+
+
+def test_help_lists_the_new_options() -> None:
+    build = run_digest("build", "--help")
+    for option in ("--record", "--no-history", "--allow-short"):
+        assert option in build.stdout
+    explain = run_digest("explain", "--help")
+    for option in ("--json", "--no-history", "--since", "--until", "--date", "--limit"):
+        assert option in explain.stdout
+    summarise = run_digest("summarise", "--help")
+    for option in ("--chars", "--sentences", "--json", "--jsonl"):
+        assert option in summarise.stdout
+    top = run_digest("--help")
+    assert "explain" in top.stdout and "summarise" in top.stdout
