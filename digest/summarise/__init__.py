@@ -16,6 +16,9 @@ from .boilerplate import is_boilerplate, is_heading
 from .budget import ELLIPSIS, cut_at_word, fit
 from .segment import ENDS_SENTENCE, paragraphs, segment, split_sentences
 
+MAX_TEXT_CHARS = 60_000
+MAX_SENTENCES = 400
+
 __all__ = [
     "candidate_sentences",
     "cut_at_word",
@@ -53,10 +56,13 @@ def summarise_text(
     sentence is cut (at a word, with "…") only when no whole sentence fits."""
     from .textrank import rank_sentences
 
-    sentences = candidate_sentences(text, language)
+    # A summary comes from the opening of a very long text (bounded time and memory).
+    text = text[:MAX_TEXT_CHARS]
+    sentences = candidate_sentences(text, language)[:MAX_SENTENCES]
     if not sentences:
         # Nothing but headings or furniture: better the plain text than nothing.
         sentences = [s for lines in paragraphs(text) for s in segment(" ".join(lines), language)]
+        sentences = sentences[:MAX_SENTENCES]
     return fit(sentences, rank_sentences(sentences), max_sentences, max_chars)
 
 

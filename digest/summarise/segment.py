@@ -16,6 +16,7 @@ from typing import Any
 _BLANK_LINES = re.compile(r"\n\s*\n")
 # Sentence-final punctuation, then any closing quotes or brackets.
 ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*$")
+_FALLBACK_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'“‘(]*[A-Z0-9])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +53,11 @@ def segment(paragraph: str, language: str = "en") -> list[str]:
     normalised = " ".join(paragraph.split())
     if not normalised:
         return []
-    pieces = _segmenter(language).segment(normalised)
-    return _glue_fragments(_realign(normalised, [str(p) for p in pieces]))
+    try:
+        pieces = [str(p) for p in _segmenter(language).segment(normalised)]
+    except Exception:  # pysbd has failed on odd input before: fall back to a plain rule
+        pieces = _FALLBACK_SPLIT.split(normalised)
+    return _glue_fragments(_realign(normalised, pieces))
 
 
 def _glue_fragments(sentences: list[str]) -> list[str]:
