@@ -91,21 +91,20 @@ def with_article_text(
     trending: list[TrendingItem], articles: list[Article], ctx: RankContext
 ) -> list[TrendingItem]:
     """Trending rows with neither description nor text borrow them from the collected
-    article they point at, so "Hot this week" gets one-line summaries too."""
-    bare = [item for item in trending if not item.description and not item.text]
-    if not bare:
+    article they point at (matched as for popularity), so "Hot this week" gets one-line
+    summaries too."""
+    if all(item.description or item.text for item in trending):
         return trending
-    lookup = RankContext(window=ctx.window, ranking=ctx.ranking, trending=bare)
     matched: dict[int, Article] = {}
     for article in articles:
-        item = lookup.trending_match(article)
+        item = ctx.trending_match(article)
         if item is not None and id(item) not in matched:
             matched[id(item)] = article
     return [
         item.model_copy(
             update={"description": matched[id(item)].description, "text": matched[id(item)].text}
         )
-        if id(item) in matched
+        if id(item) in matched and not (item.description or item.text)
         else item
         for item in trending
     ]

@@ -198,7 +198,7 @@ def _exclusions(
                 detail = f"similar to {other.article.title!r} ({sim:.2f})"
         article = story.article
         out.append(
-            Exclusion(
+            Exclusion.model_construct(  # plain values from a validated Article: no re-check
                 title=article.title,
                 url=article.url,
                 source=", ".join(article.sources) or None,

@@ -38,6 +38,8 @@ class RankContext:
     _top_views: int = 0
     _pins: list[str] = field(default_factory=list)
     _pin_cache: dict[str, int | None] = field(default_factory=dict)
+    _matches: dict[str, TrendingItem | None] = field(default_factory=dict)
+    _rarity: dict[str, int] = field(default_factory=dict)
     _boosts: tuple[dict[str, float], dict[str, float], dict[str, float]] = ({}, {}, {})
 
     def __post_init__(self) -> None:
@@ -50,6 +52,7 @@ class RankContext:
             if len(words) >= _MIN_WORDS:
                 for word in words:
                     self._by_word.setdefault(word, []).append((words, item))
+        self._rarity = {word: len(items) for word, items in self._by_word.items()}
         self._top_views = max((t.views or 0 for t in self.trending), default=0)
         self._pins = [canonical_url(p) for p in self.ranking.pin]
         boost = self.ranking.boost
@@ -61,7 +64,14 @@ class RankContext:
 
     def trending_match(self, article: Article) -> TrendingItem | None:
         """The trending row for this article: same canonical URL, else the same or a
-        near-identical headline (best rank wins)."""
+        near-identical headline (best rank wins). Remembered per article id."""
+        if article.id in self._matches:
+            return self._matches[article.id]
+        found = self._match(article)
+        self._matches[article.id] = found
+        return found
+
+    def _match(self, article: Article) -> TrendingItem | None:
         if article.canonical_url and article.canonical_url in self._by_url:
             return self._by_url[article.canonical_url]
         key = title_key(article.title)
@@ -71,15 +81,23 @@ class RankContext:
         if len(words) < _MIN_WORDS or not self._by_word:
             return None
         # Two sets with Jaccard >= t share at least one of any |A| - ceil(t|A|) + 1 words of
-        # A: probing that many of the article's rarest words finds every candidate.
+        # A: probing that many of the article's rarest words finds every candidate (words
+        # no trending headline has are the rarest, and find nothing).
         probes = len(words) - math.ceil(NEAR_TITLE * len(words)) + 1
-        rarest = sorted(words, key=lambda w: (len(self._by_word.get(w, ())), w))[:probes]
+        present = [w for w in words if w in self._by_word]
+        probes -= len(words) - len(present)
+        if probes <= 0:
+            return None
+        present.sort(key=self._rarity.__getitem__)
+        low, high = NEAR_TITLE * len(words), len(words) / NEAR_TITLE
         best: TrendingItem | None = None
-        for word in rarest:
-            for other, item in self._by_word.get(word, ()):
-                if (best is None or item.rank < best.rank) and len(words & other) / len(
-                    words | other
-                ) >= NEAR_TITLE:
+        for word in present[:probes]:
+            for other, item in self._by_word[word]:
+                if (
+                    (best is None or item.rank < best.rank)
+                    and low <= len(other) <= high
+                    and len(words & other) / len(words | other) >= NEAR_TITLE
+                ):
                     best = item
         return best
 
