@@ -52,7 +52,7 @@ def summarise_one(raw: str, section: SummarySection, *, name: str = "-") -> dict
     article = article_from_text(raw, name=name)
     summary = summarise_article(article, section)
     return {
-        "title": article.title,
+        "title": article.title or None,
         "summary": summary.text,
         "origin": summary.origin,
         "chars": len(summary.text),

@@ -36,7 +36,7 @@ def article_from_text(raw: str, *, name: str = "-") -> Article:
     else:
         title, description, text = "", None, clean_text(raw)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-    return Article(id=digest, title=title or name, description=description, text=text)
+    return Article(id=digest, title=title, description=description, text=text)
 
 
 def markdown_parts(raw: str) -> tuple[str, str | None, str]:
