@@ -259,6 +259,15 @@ class EmailSection(Section):
     unsubscribe_url: str | None = None
     unsubscribe_mailto: str | None = None
     web_url: str | None = Field(None, description="where the issue is published (view in browser)")
+    preferences_url: str | None = Field(None, description="manage-preferences link (or merge tag)")
+    recipient: str | None = Field(None, description="merge tag for the footer's 'sent to' line")
+
+    @field_validator("unsubscribe_url", "web_url", "preferences_url")
+    @classmethod
+    def _link_or_merge_tag(cls, value: str | None) -> str | None:
+        from .render.esp import check_link_setting
+
+        return None if value is None else check_link_setting(value)
 
     @field_validator("esp")
     @classmethod
