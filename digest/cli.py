@@ -32,7 +32,6 @@ EXIT_CODES: tuple[tuple[type[DigestError], ExitCode], ...] = (
 
 app = typer.Typer(
     name="digest",
-    help="Collect the week's articles, rank and summarise them, and render an email-safe digest.",
     no_args_is_help=True,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -195,6 +194,38 @@ def build(
         issue = build_issue(load(config), options)
         content = issue.html if format_ is Format.html else issue.text
         write_output(content, output)
+
+    run(action)
+
+
+@app.command()
+def weather(
+    config: ConfigOpt = None,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Print the reading as JSON instead of the strip.")
+    ] = False,
+    refresh: Annotated[
+        bool,
+        typer.Option("--refresh", help="Ask the provider even if the cached reading is fresh."),
+    ] = False,
+) -> None:
+    """Print the weather strip as the digest would show it, to check the weather config.
+
+    Uses and updates the cache like a build. Exit 1 if no reading could be obtained.
+    """
+
+    def action() -> None:
+        from datetime import UTC, datetime
+
+        from .weather import format_strip, require_weather
+
+        cfg = load(config)
+        report = require_weather(
+            cfg.weather, datetime.now(UTC), cache_dir=cfg.cache_dir, refresh=refresh
+        )
+        text = report.model_dump_json(indent=2) if json_ else format_strip(report)
+        sys.stdout.buffer.write((text + "\n").encode("utf-8"))
+        sys.stdout.buffer.flush()
 
     run(action)
 

@@ -48,7 +48,7 @@ def test_html_is_inlined_table_layout_600px(sample_html: str) -> None:
     for block in styles:
         stripped = re.sub(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", "", block).strip()
         assert stripped == "", stripped
-    assert 'class="lead-title" style="' in sample_html
+    assert re.search(r'class="lead-title" style=[\'"][^\'"]*font-size', sample_html)
 
 
 def test_trending_duplicate_is_removed(sample_html: str) -> None:
@@ -90,9 +90,15 @@ def test_text_format_is_plain_and_wrapped() -> None:
     assert "<" not in text.replace("<%", "")  # no markup
     assert "Friday, 5 December 2025" in text
     assert "HOT THIS WEEK" in text
-    assert all(len(line) <= 72 for line in text.splitlines() if not line.startswith("[")), [
-        line for line in text.splitlines() if len(line) > 72
+    # Wrapped at 72 columns, except the weather strip (one line) and the link references.
+    weather_line = next(line for line in text.splitlines() if "Singapore" in line)
+    assert "Philippines" in weather_line
+    long = [
+        line
+        for line in text.splitlines()
+        if len(line) > 72 and not line.startswith("[") and line != weather_line
     ]
+    assert long == []
     assert re.search(r"^\[1\] https://", text, re.M)
 
 
@@ -109,7 +115,7 @@ def _config(tmp_path: Path, body: str) -> Path:
 
 
 def test_broken_source_warns_and_the_rest_builds(tmp_path: Path, sample_copy: Path) -> None:
-    write(tmp_path / "broken.xml", "<rss><channel><item><title>unclosed")
+    (tmp_path / "broken.xml").write_bytes(b"\x00\xff\xfe not a feed at all \x81")
     cfg = (
         sample_copy.read_text()
         + f'\n[[sources]]\ntype = "feed"\nname = "Broken"\npath = "{tmp_path / "broken.xml"}"\n'

@@ -58,8 +58,8 @@ def test_relative_paths_resolve_against_config_folder_not_cwd(
         ),
         ('[[sources]]\npath = "a.xml"\n', "sources[0]: missing 'type'"),
         (
-            '[weather]\nprovider = "open-meteoo"\n',
-            "weather.provider: unknown weather 'open-meteoo' (did you mean 'open-meteo'?)",
+            '[weather]\nprovider = "fille"\n',
+            "weather.provider: unknown weather 'fille' (did you mean 'file'?)",
         ),
         ("[digest\ntitle = 1\n", "invalid TOML"),
     ],
