@@ -224,9 +224,38 @@ def _tag_or_url(configured: str | None, preset: str | None) -> Any:
     return Markup(preset) if preset else None
 
 
+def safe_links(digest: Digest) -> Digest:
+    """``digest`` with every story and trending link that is not an absolute http(s) or
+    mailto URL removed (with a warning). The pipeline already drops them; this guards a
+    Digest built by other code, so no template can print a ``javascript:`` href."""
+    from ..urls import is_safe_link
+
+    def unsafe(link: str | None) -> bool:
+        if link and not is_safe_link(link):
+            warn(f"dropped a link with an unsafe or relative URL: {link[:80]!r}")
+            return True
+        return False
+
+    update: dict[str, Any] = {}
+    if digest.lead and unsafe(digest.lead.link):
+        update["lead"] = digest.lead.model_copy(update={"link": None})
+    if any(unsafe(s.link) for s in digest.stories):
+        update["stories"] = [
+            s if not s.link or is_safe_link(s.link) else s.model_copy(update={"link": None})
+            for s in digest.stories
+        ]
+    if any(unsafe(t.link) for t in digest.trending):
+        update["trending"] = [
+            t if not t.link or is_safe_link(t.link) else t.model_copy(update={"link": None})
+            for t in digest.trending
+        ]
+    return digest.model_copy(update=update) if update else digest
+
+
 def template_context(digest: Digest, config: Config, **extra: Any) -> dict[str, Any]:
     """What every template sees. ``extra`` adds or overrides names for a variant (a
     segment's greeting, a recipient's name...)."""
+    digest = safe_links(digest)
     esp = ESP_PRESETS.get(config.email.esp)
     images: dict[str, str] = {}
     if config.render.show_images:

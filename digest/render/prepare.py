@@ -250,28 +250,34 @@ def _broken_rule_message(pieces: list[Piece], expected: list[int], seen: list[in
 
 
 def check_protected(html: str, pieces: list[Piece], prefix: str) -> None:
-    """Expressions must not sit where premailer rewrites text: style attributes, <style>."""
+    """Catch the rule breaks premailer would hide: Jinja statements inside a tag or an
+    attribute value (the class list premailer matches against would hold a marker), and
+    expressions in style attributes or ``<style>`` (premailer rewrites those)."""
     from lxml import etree
     from lxml import html as lxml_html
 
-    token = re.compile(rf"{prefix}[se](\d+)x?")
+    marker = re.compile(rf"{prefix}([se])(\d+)")
     root = lxml_html.document_fromstring(html)
+
+    def fail(found: re.Match[str], where: str) -> None:
+        piece = pieces[int(found.group(2))]
+        raise RenderError(
+            f"{piece.origin}: {piece.text} {where}; a prepared theme keeps Jinja statements "
+            "between whole elements and expressions out of style attributes"
+        )
+
     for el in root.iter():
         if el.tag is etree.Comment:
             continue
-        places: list[str] = []
-        if el.tag == "style" and el.text:
-            places.append(el.text)
-        places.extend(v for k, v in el.attrib.items() if k == "style")
-        places.extend(k for k in el.attrib)
-        for place in places:
-            if found := token.search(place):
-                piece = pieces[int(found.group(1))]
-                raise RenderError(
-                    f"{piece.origin}: {piece.text} sits in a style attribute, <style> or an "
-                    "attribute name; premailer rewrites those, so a prepared theme cannot hold "
-                    "template code there"
-                )
+        for name, value in el.attrib.items():
+            if found := marker.search(name):
+                fail(found, "sits inside a tag")
+            found = marker.search(value)
+            if found and (found.group(1) == "s" or name == "style"):
+                fail(found, f"sits inside the {name} attribute")
+        found = marker.search(el.text or "") if el.tag in ("style", "title", "textarea") else None
+        if found and (el.tag == "style" or found.group(1) == "s"):
+            fail(found, f"sits inside <{el.tag}>")
 
 
 def check_stylesheet(css: str, origin: str) -> None:
