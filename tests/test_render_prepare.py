@@ -332,3 +332,15 @@ def test_prepared_template_is_cached_per_folder() -> None:
     a = prepared_template(DEFAULT_THEME)
     b = prepared_template(DEFAULT_THEME)
     assert a is b
+
+
+def test_empty_sections_are_left_out_of_the_html() -> None:
+    digest = fixture_digest().model_copy(
+        update={"weather": None, "stories": [], "trending": [], "categories": []}
+    )
+    html = render_html(digest, render_config())
+    for gone in ('class="weather', "Top stories", "Hot this week", "Categories"):
+        assert gone not in html
+    assert 'class="lead-title' in html and "Unsubscribe" in html
+    no_lead = render_html(digest.model_copy(update={"lead": None}), render_config())
+    assert 'class="lead-title' not in no_lead and "Read more" not in no_lead

@@ -95,26 +95,13 @@ def breakable(text: str, longest: int = 28) -> str:
     return " ".join(out)
 
 
-def weather_line(readings: list[WeatherReading], width: int = TEXT_WIDTH) -> str:
-    """The weather strip for the text part: one line, 'Singapore 25°C · Thailand 24.5°C';
-    only a strip too long for ``width`` breaks, and only between places."""
-    entries = [
-        " ".join(f"{r.label} {format_temperature(r.temperature)}°{r.unit}".split())
+def weather_line(readings: list[WeatherReading]) -> str:
+    """The weather strip for the text part, always one line (the one line exempt from the
+    72 columns): 'Singapore 27 °C | Thailand 31.5 °C'."""
+    return " | ".join(
+        " ".join(f"{r.label} {format_temperature(r.temperature)} °{r.unit}".split())
         for r in readings
-    ]
-    line = " · ".join(entries)
-    if len(line) <= width:
-        return line
-    lines, current = [], ""
-    for entry in entries:
-        candidate = f"{current} · {entry}" if current else entry
-        if current and len(candidate) > width:
-            lines.append(current)
-            current = entry
-        else:
-            current = candidate
-    lines.append(current)
-    return "\n".join(lines)
+    )
 
 
 def preheader_text(digest: Digest, limit: int = PREHEADER_CHARS) -> str:
