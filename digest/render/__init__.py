@@ -149,6 +149,7 @@ def make_environment(folder: Path | None, *, html: bool, flat: bool = False) -> 
     env.filters["thousands"] = lambda n: f"{n:,}"
     env.filters["breakable"] = breakable
     env.filters["weather_line"] = weather_line
+    env.filters["nbsp"] = lambda text: " ".join(str(text).split()).replace(" ", "\u00a0")
     return env
 
 
