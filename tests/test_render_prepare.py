@@ -195,6 +195,19 @@ def test_disk_cache_skips_premailer_in_a_fresh_process(
     assert second == first
 
 
+def test_a_damaged_disk_cache_is_prepared_again(
+    theme_copy: Path, tmp_path: Path, premailer_calls: list[int]
+) -> None:
+    cache = tmp_path / "cache"
+    env = make_environment(theme_copy, html=True)
+    good = prep.prepared_source(env, theme_copy, cache_dir=cache)
+    (cached,) = (cache / "render").glob("*.html.j2")
+    cached.write_text(cached.read_text()[: len(cached.read_text()) // 2])  # truncated
+    prep.clear_cache()
+    assert prep.prepared_source(env, theme_copy, cache_dir=cache) == good
+    assert len(premailer_calls) == 2
+
+
 def test_same_input_same_bytes() -> None:
     config = render_config(esp="listmonk", show_images=True)
     digest = fixture_digest()

@@ -470,15 +470,10 @@ def prepared_source(
     disk: Path | None = None
     if cache_dir is not None:
         disk = cache_dir / "render" / f"{content_hash(folder)}.html.j2"
-        try:
-            flat, _, source = disk.read_text("utf-8").partition("\0")
-            if source:
-                prepared = PreparedSource(source=source, flat=flat)
-                with _lock:
-                    _memory[key] = prepared
-                return prepared
-        except OSError:
-            pass
+        if (prepared := _read_cached(disk)) is not None:
+            with _lock:
+                _memory[key] = prepared
+            return prepared
     css_path = folder / "style.css"
     try:
         css = css_path.read_text("utf-8")
@@ -486,10 +481,24 @@ def prepared_source(
         raise RenderError(f"{css_path}: cannot read the stylesheet: {err}") from None
     prepared = prepare_source(env, "digest.html.j2", css, css_origin=str(css_path))
     if disk is not None:
-        _write_quietly(disk, prepared.flat + "\0" + prepared.source)
+        body = prepared.flat + "\0" + prepared.source
+        _write_quietly(disk, hashlib.sha256(body.encode()).hexdigest() + "\n" + body)
     with _lock:
         _memory[key] = prepared
     return prepared
+
+
+def _read_cached(path: Path) -> PreparedSource | None:
+    """A cached prepared template, or None if missing, unreadable or damaged (then it is
+    simply prepared again)."""
+    try:
+        checksum, _, body = path.read_text("utf-8").partition("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    flat, sep, source = body.partition("\0")
+    if not sep or hashlib.sha256(body.encode()).hexdigest() != checksum:
+        return None
+    return PreparedSource(source=source, flat=flat)
 
 
 def _write_quietly(path: Path, text: str) -> None:
