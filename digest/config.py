@@ -269,7 +269,7 @@ class EmailSection(Section):
     def _link_or_merge_tag(cls, value: str | None) -> str | None:
         from .render.esp import check_link_setting
 
-        return None if value is None else check_link_setting(value)
+        return check_link_setting(value) if value else None  # "" = the preset's
 
     @field_validator("esp")
     @classmethod

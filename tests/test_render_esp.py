@@ -132,3 +132,9 @@ def test_build_with_each_preset_keeps_the_tags(tmp_path: Path) -> None:
         result = run_digest("build", "-c", str(config), "--date", SAMPLE_DATE)
         assert result.code == 0, result.stderr
         assert f'href="{ESP_PRESETS.get(esp).unsubscribe}"' in result.stdout
+
+
+def test_empty_email_links_mean_the_preset() -> None:
+    config = parse_config({"email": {"esp": "mailchimp", "unsubscribe_url": "", "web_url": ""}})
+    html = render_html(fixture_digest(), config)
+    assert 'href="*|UNSUB|*"' in html and 'href="*|ARCHIVE|*"' in html
