@@ -251,6 +251,11 @@ class RenderSection(Section):
     show_images: bool = False
     utm: UtmSection = Field(default_factory=UtmSection)
 
+    @field_validator("template_dir", mode="before")
+    @classmethod
+    def _empty_means_theme(cls, value: Any) -> Any:
+        return None if value == "" else value
+
 
 class EmailSection(Section):
     esp: str = "generic"

@@ -138,3 +138,9 @@ def test_empty_email_links_mean_the_preset() -> None:
     config = parse_config({"email": {"esp": "mailchimp", "unsubscribe_url": "", "web_url": ""}})
     html = render_html(fixture_digest(), config)
     assert 'href="*|UNSUB|*"' in html and 'href="*|ARCHIVE|*"' in html
+
+
+def test_empty_template_dir_means_the_theme() -> None:
+    config = parse_config({"render": {"template_dir": ""}})
+    assert config.render.template_dir is None
+    assert "Unsubscribe" in render_html(fixture_digest(), config)
