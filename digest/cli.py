@@ -307,6 +307,46 @@ def explain(
 
 
 @app.command()
+def check(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="HTML email file(s) to check; '-' reads stdin.", show_default=False),
+    ],
+) -> None:
+    """Lint any HTML email: size against Gmail's clipping, forbidden elements, <style>
+    rules other than media queries, images, unsafe or relative URLs, lang, charset,
+    preheader, unsubscribe. One 'SEVERITY rule: message' line per finding; exit 1 on
+    errors."""
+
+    def action() -> None:
+        from .errors import UsageError
+        from .render.check import check_html, has_errors
+
+        failed = False
+        for path in files:
+            name = "<stdin>" if str(path) == "-" else str(path)
+            try:
+                data = sys.stdin.buffer.read() if name == "<stdin>" else path.read_bytes()
+            except OSError as err:
+                raise UsageError(f"{path}: cannot read: {err.strerror or err}") from None
+            findings = check_html(data)
+            prefix = f"{name}: " if len(files) > 1 else ""
+            for finding in findings:
+                print(f"{prefix}{finding}")
+            errors = sum(f.severity == "error" for f in findings)
+            print(
+                f"digest: {name}: {len(data):,} bytes, {errors} error(s), "
+                f"{len(findings) - errors} warning(s)",
+                file=sys.stderr,
+            )
+            failed = failed or has_errors(findings)
+        if failed:
+            raise typer.Exit(int(ExitCode.FAILED))
+
+    run(action)
+
+
+@app.command()
 def summarise(
     source: Annotated[
         str,
@@ -365,6 +405,32 @@ def summarise(
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         else:
             sys.stdout.write(result["summary"] + "\n")
+
+    run(action)
+
+
+@app.command()
+def init(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder to set up (created if missing).", show_default=False)
+    ],
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite files that already exist.")
+    ] = False,
+) -> None:
+    """Write a starter DIR/digest.toml and a copy of the default theme in DIR/templates/
+    to customise."""
+
+    def action() -> None:
+        from .render.scaffold import init_project
+
+        for path in init_project(directory, force=force):
+            print(f"digest: wrote {path}", file=sys.stderr)
+        print(
+            f"digest: next: add your [[sources]] to {directory / 'digest.toml'}, then "
+            f"digest build -c {directory / 'digest.toml'} -o digest.html",
+            file=sys.stderr,
+        )
 
     run(action)
 

@@ -251,6 +251,11 @@ class RenderSection(Section):
     show_images: bool = False
     utm: UtmSection = Field(default_factory=UtmSection)
 
+    @field_validator("template_dir", mode="before")
+    @classmethod
+    def _empty_means_theme(cls, value: Any) -> Any:
+        return None if value == "" else value
+
 
 class EmailSection(Section):
     esp: str = "generic"
@@ -261,6 +266,15 @@ class EmailSection(Section):
     unsubscribe_url: str | None = None
     unsubscribe_mailto: str | None = None
     web_url: str | None = Field(None, description="where the issue is published (view in browser)")
+    preferences_url: str | None = Field(None, description="manage-preferences link (or merge tag)")
+    recipient: str | None = Field(None, description="merge tag for the footer's 'sent to' line")
+
+    @field_validator("unsubscribe_url", "web_url", "preferences_url")
+    @classmethod
+    def _link_or_merge_tag(cls, value: str | None) -> str | None:
+        from .render.esp import check_link_setting
+
+        return check_link_setting(value) if value else None  # "" = the preset's
 
     @field_validator("esp")
     @classmethod
