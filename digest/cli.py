@@ -42,6 +42,8 @@ app = typer.Typer(
 class Format(StrEnum):
     html = "html"
     text = "text"
+    eml = "eml"
+    json = "json"
 
 
 # -- shared options ---------------------------------------------------------------------
@@ -87,6 +89,15 @@ StrictOpt = Annotated[
     bool,
     typer.Option(
         "--strict", help="Fail (exit 1) if any source or the weather fails, instead of warning."
+    ),
+]
+ToOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--to",
+        help="Recipient address (repeat for more). Default: [email] to.",
+        metavar="ADDRESS",
+        show_default=False,
     ),
 ]
 OutputOpt = Annotated[
@@ -179,27 +190,99 @@ def build(
     until: UntilOpt = None,
     format_: Annotated[
         Format,
-        typer.Option("--format", "-f", help="html: the email body; text: the plain-text part."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="html: the email body; text: the plain-text part; eml: the whole email "
+            "(for `| sendmail -t`); json: the issue as data, for mail-service APIs.",
+        ),
     ] = Format.html,
     output: OutputOpt = None,
     strict: StrictOpt = False,
+    to: ToOpt = None,
 ) -> None:
     """Build this week's digest and write it to stdout or --output."""
 
     def action() -> None:
+        from .deliver import render_format
         from .deliver.output import write_output
         from .pipeline import build as build_issue
 
         options = build_options(date_, since, until, strict=strict)
-        issue = build_issue(load(config), options)
-        content = issue.html if format_ is Format.html else issue.text
-        write_output(content, output)
+        cfg = load(config)
+        issue = build_issue(cfg, options)
+        write_output(render_format(issue, cfg, format_.value, to), output)
+
+    run(action)
+
+
+@app.command()
+def send(
+    config: ConfigOpt = None,
+    date_: DateOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    strict: StrictOpt = False,
+    to: ToOpt = None,
+    recipients: Annotated[
+        Path | None,
+        typer.Option(
+            "--recipients",
+            help="CSV of recipients: an 'email' column, optionally 'name'.",
+            metavar="FILE.csv",
+            show_default=False,
+            dir_okay=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show who would get what; send and record nothing."),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Send again to recipients who already got this issue."),
+    ] = False,
+) -> None:
+    """Build the issue and send it over SMTP ([smtp], password in $DIGEST_SMTP_PASSWORD).
+
+    One message per recipient. The state database records who got which issue: a repeat
+    is refused unless --force, and an interrupted run resumes where it stopped.
+    """
+
+    def action() -> None:
+        from .deliver import recipients_for
+        from .deliver.addresses import read_recipients_csv, unique
+        from .deliver.send import send_issue
+        from .errors import UsageError
+
+        if to and recipients:
+            raise UsageError("give --to or --recipients, not both")
+        options = build_options(date_, since, until, strict=strict)
+        cfg = load(config)
+        if recipients is not None:
+            addresses = unique(read_recipients_csv(recipients)).addresses
+        else:
+            addresses = recipients_for(cfg, to)
+        send_issue(cfg, options, addresses, force=force, dry_run=dry_run)
 
     run(action)
 
 
 def main() -> None:
+    _terminate_cleanly()
     app()
+
+
+def _terminate_cleanly() -> None:
+    """SIGTERM (cron's timeout, systemd, ``kill``) unwinds like Ctrl-C, so cleanup runs: no
+    half-written output or temporary files, the send ledger consistent."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        print("digest: terminated", file=sys.stderr)
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 if __name__ == "__main__":  # pragma: no cover
