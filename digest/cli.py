@@ -204,14 +204,14 @@ def build(
     """Build this week's digest and write it to stdout or --output."""
 
     def action() -> None:
-        from .deliver import render_format
+        from .deliver import formatter
         from .deliver.output import write_output
         from .pipeline import build as build_issue
 
         options = build_options(date_, since, until, strict=strict)
         cfg = load(config)
-        issue = build_issue(cfg, options)
-        write_output(render_format(issue, cfg, format_.value, to), output)
+        render = formatter(cfg, format_.value, to)
+        write_output(render(build_issue(cfg, options)), output)
 
     run(action)
 

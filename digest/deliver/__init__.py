@@ -3,8 +3,11 @@ email or JSON; send it over SMTP (``send``), keeping a ledger so no one gets it 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
+
+from ..errors import ConfigError
 
 if TYPE_CHECKING:
     from email.headerregistry import Address
@@ -21,21 +24,27 @@ def recipients_for(config: Config, to: list[str] | None) -> list[Address]:
     return unique(addresses).addresses
 
 
-def render_format(
-    issue: RenderedDigest, config: Config, fmt: str, to: list[str] | None = None
-) -> str | bytes:
-    """The output of ``digest build --format FMT``."""
+def formatter(
+    config: Config, fmt: str, to: list[str] | None = None
+) -> Callable[[RenderedDigest], str | bytes]:
+    """What ``digest build --format FMT`` writes, as a function of the built issue. The
+    addresses are checked now, so a typo fails before anything is collected."""
     if fmt == "html":
-        return issue.html
+        return lambda issue: issue.html
     if fmt == "text":
-        return issue.text
+        return lambda issue: issue.text
     recipients = recipients_for(config, to)
     if fmt == "eml":
-        from .message import eml_for_build
+        from .message import Envelope, eml_for_build
 
-        return eml_for_build(issue, config, recipients, datetime.now(config.digest.tz))
+        Envelope.from_config(config.email)
+        if not recipients:
+            raise ConfigError("no recipient: give --to ADDRESS or set [email] to")
+        return lambda issue: eml_for_build(
+            issue, config, recipients, datetime.now(config.digest.tz)
+        )
     if fmt == "json":
         from .payload import payload_for_build
 
-        return payload_for_build(issue, config, recipients)
+        return lambda issue: payload_for_build(issue, config, recipients)
     raise ValueError(f"unknown format {fmt!r}")

@@ -123,7 +123,7 @@ def build_message(
     msg["To"] = list(to)
     if envelope.reply_to:
         msg["Reply-To"] = envelope.reply_to
-    msg["Subject"] = issue.subject
+    msg["Subject"] = " ".join(issue.subject.split())  # one line, whatever the title holds
     msg["Date"] = format_datetime(sent_at)
     domain = envelope.sender.domain
     msg["Message-ID"] = message_id(
