@@ -268,6 +268,40 @@ def send(
     run(action)
 
 
+@app.command()
+def preview(
+    config: ConfigOpt = None,
+    date_: DateOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    strict: StrictOpt = False,
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port", "-p", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port)."
+        ),
+    ] = 8765,
+    no_open: Annotated[bool, typer.Option("--no-open", help="Do not open a browser.")] = False,
+) -> None:
+    """Serve the digest on 127.0.0.1 and rebuild it whenever the config, the templates or a
+    local source changes: the HTML at 600 px and 375 px side by side, and the text part."""
+
+    def action() -> None:
+        from .config import find_config
+        from .preview import Preview, serve
+
+        build_options(date_, since, until, strict=strict)  # check the dates now
+        config_path, _ = find_config(config)
+        session = Preview(
+            config_path=config_path,
+            make_options=lambda: build_options(date_, since, until, strict=strict),
+            port=port,
+        )
+        serve(session, open_browser=not no_open)
+
+    run(action)
+
+
 def main() -> None:
     _terminate_cleanly()
     app()
