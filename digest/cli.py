@@ -302,6 +302,38 @@ def preview(
     run(action)
 
 
+@app.command()
+def weather(
+    config: ConfigOpt = None,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Print the reading as JSON instead of the strip.")
+    ] = False,
+    refresh: Annotated[
+        bool,
+        typer.Option("--refresh", help="Ask the provider even if the cached reading is fresh."),
+    ] = False,
+) -> None:
+    """Print the weather strip as the digest would show it, to check the weather config.
+
+    Uses and updates the cache like a build. Exit 1 if no reading could be obtained.
+    """
+
+    def action() -> None:
+        from datetime import UTC, datetime
+
+        from .weather import format_strip, require_weather
+
+        cfg = load(config)
+        report = require_weather(
+            cfg.weather, datetime.now(UTC), cache_dir=cfg.cache_dir, refresh=refresh
+        )
+        text = report.model_dump_json(indent=2) if json_ else format_strip(report)
+        sys.stdout.buffer.write((text + "\n").encode("utf-8"))
+        sys.stdout.buffer.flush()
+
+    run(action)
+
+
 def main() -> None:
     _terminate_cleanly()
     app()

@@ -191,6 +191,8 @@ class WeatherSection(Section):
     def _provider_needs(self) -> WeatherSection:
         if self.provider == "file" and self.path is None:
             raise ValueError("provider 'file' needs 'path'")
+        if self.provider == "open-meteo" and not self.places:
+            raise ValueError("provider 'open-meteo' needs at least one [[weather.places]]")
         return self
 
 

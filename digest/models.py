@@ -147,7 +147,7 @@ class WeatherReading(Model):
 
     place: str
     label: str
-    temperature: float
+    temperature: float = Field(allow_inf_nan=False)
     unit: Literal["C", "F"] = "C"
     code: int | None = None
     condition: str | None = None

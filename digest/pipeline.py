@@ -96,7 +96,7 @@ def build_digest(config: Config, options: BuildOptions) -> Digest:
         for position, item in enumerate(selection.trending[: config.digest.trending_items], start=1)
     ]
     _, _, now = plan(config, options)
-    weather = get_weather(config.weather, now, strict=options.strict)
+    weather = get_weather(config.weather, now, cache_dir=config.cache_dir, strict=options.strict)
     lead = summarised[0] if summarised else None
     preheader = config.digest.preheader or (lead.summary.text if lead and lead.summary else "")
     return Digest(

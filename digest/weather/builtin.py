@@ -1,3 +1,3 @@
 """Importing this module registers the built-in weather providers, as a plugin would."""
 
-from . import providers  # noqa: F401
+from . import openmeteo, providers  # noqa: F401

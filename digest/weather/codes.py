@@ -1,5 +1,8 @@
 """WMO weather interpretation codes (as Open-Meteo reports them) → a short word and a
-text-safe symbol (U+FE0E asks for the text, not the emoji, form; no remote images)."""
+text-safe symbol (U+FE0E asks for the text, not the emoji, form; no remote images).
+
+Only symbols that common text fonts carry (DejaVu, Segoe UI Symbol, Apple Symbols): no
+⛅ (U+26C5), which most text fonts lack and which shows as an empty box."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ _TEXT = "\ufe0e"
 _CODES: dict[int, tuple[str, str]] = {
     0: ("Clear", "☀"),
     1: ("Mostly clear", "☀"),
-    2: ("Partly cloudy", "⛅"),
+    2: ("Partly cloudy", "☁"),
     3: ("Overcast", "☁"),
     45: ("Fog", "≡"),
     48: ("Rime fog", "≡"),
