@@ -95,7 +95,7 @@ ToOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--to",
-        help="Recipient address (repeat for more). Default: [email] to.",
+        help="Recipient address (repeat for more). Default: the config's email.to list.",
         metavar="ADDRESS",
         show_default=False,
     ),
@@ -243,10 +243,11 @@ def send(
         typer.Option("--force", help="Send again to recipients who already got this issue."),
     ] = False,
 ) -> None:
-    """Build the issue and send it over SMTP ([smtp], password in $DIGEST_SMTP_PASSWORD).
+    """Build the issue and send it over SMTP, one message per recipient.
 
-    One message per recipient. The state database records who got which issue: a repeat
-    is refused unless --force, and an interrupted run resumes where it stopped.
+    Never twice by accident: a repeat is refused unless --force; a stopped run resumes.
+
+    The server is the config's smtp table; the password comes from $DIGEST_SMTP_PASSWORD.
     """
 
     def action() -> None:
@@ -283,8 +284,10 @@ def preview(
     ] = 8765,
     no_open: Annotated[bool, typer.Option("--no-open", help="Do not open a browser.")] = False,
 ) -> None:
-    """Serve the digest on 127.0.0.1 and rebuild it whenever the config, the templates or a
-    local source changes: the HTML at 600 px and 375 px side by side, and the text part."""
+    """Serve the digest on 127.0.0.1, rebuilt whenever a file it is made from changes.
+
+    The page shows the HTML at 600 px and 375 px side by side; /digest.txt is the text part.
+    """
 
     def action() -> None:
         from .config import find_config

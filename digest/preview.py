@@ -133,16 +133,16 @@ class Preview:
     make_options: Callable[[], BuildOptions]
     port: int = DEFAULT_PORT
     debounce_ms: int = 150
-    snapshot: Snapshot = field(default_factory=Snapshot)
-    _server: ThreadingHTTPServer | None = None
-    _stop: threading.Event = field(default_factory=threading.Event)
-    _threads: list[threading.Thread] = field(default_factory=list)
-    _build_lock: threading.Lock = field(default_factory=threading.Lock)
-    _watching: WatchSet = field(default_factory=WatchSet)
-    _round: threading.Event = field(default_factory=threading.Event)
-    _built_from: Fingerprint = ()
+    snapshot: Snapshot = field(default_factory=Snapshot, init=False)
+    _server: ThreadingHTTPServer | None = field(default=None, init=False)
+    _stop: threading.Event = field(default_factory=threading.Event, init=False)
+    _threads: list[threading.Thread] = field(default_factory=list, init=False)
+    _build_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _watching: WatchSet = field(default_factory=WatchSet, init=False)
+    _round: threading.Event = field(default_factory=threading.Event, init=False)
+    _built_from: Fingerprint = field(default=(), init=False)
     _listening: dict[bool, threading.Event] = field(
-        default_factory=lambda: {True: threading.Event(), False: threading.Event()}
+        default_factory=lambda: {True: threading.Event(), False: threading.Event()}, init=False
     )
 
     @property

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
+from ..log import warn
 
 if TYPE_CHECKING:
     from email.headerregistry import Address
@@ -29,10 +30,10 @@ def formatter(
 ) -> Callable[[RenderedDigest], str | bytes]:
     """What ``digest build --format FMT`` writes, as a function of the built issue. The
     addresses are checked now, so a typo fails before anything is collected."""
-    if fmt == "html":
-        return lambda issue: issue.html
-    if fmt == "text":
-        return lambda issue: issue.text
+    if fmt in ("html", "text"):
+        if to:
+            warn("--to applies only to --format eml and json; ignored")
+        return (lambda issue: issue.html) if fmt == "html" else (lambda issue: issue.text)
     recipients = recipients_for(config, to)
     if fmt == "eml":
         from .message import Envelope, eml_for_build

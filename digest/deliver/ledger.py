@@ -77,14 +77,17 @@ class Ledger:
         return {row[0]: SendRecord(*row) for row in rows}
 
     def start(self, issue_date: date, recipient: str, generation: int, message_id: str) -> None:
-        """Mark ``recipient`` as being sent to (before the message leaves)."""
+        """Mark ``recipient`` as being sent to, counting the first attempt (one commit
+        before the message leaves; ``attempt`` counts the retries)."""
         self.db.execute(
             """
-            INSERT INTO sends (issue_date, recipient, status, generation, message_id, updated_at)
-            VALUES (?, ?, 'sending', ?, ?, ?)
+            INSERT INTO sends
+                (issue_date, recipient, status, generation, message_id, attempts, updated_at)
+            VALUES (?, ?, 'sending', ?, ?, 1, ?)
             ON CONFLICT (issue_date, recipient) DO UPDATE SET
                 status = 'sending', generation = excluded.generation,
-                message_id = excluded.message_id, updated_at = excluded.updated_at
+                message_id = excluded.message_id, attempts = attempts + 1,
+                updated_at = excluded.updated_at
             """,
             (issue_date.isoformat(), recipient, generation, message_id, _now()),
         )

@@ -168,7 +168,7 @@ def send_batch(
                     retries=config.smtp.retries,
                     delay=config.smtp.retry_delay,
                     sleep=sleep,
-                    on_attempt=partial(ledger.attempt, day, key),
+                    on_retry=partial(ledger.attempt, day, key),
                 )
             except DeliveryError as err:
                 ledger.failed(day, key, str(err))
@@ -208,13 +208,14 @@ def _deliver(
     retries: int,
     delay: float,
     sleep: Sleep,
-    on_attempt: Callable[[], None],
+    on_retry: Callable[[], None],
 ) -> str | None:
     """Send with retries. ``None`` when accepted, else the error that failed this recipient.
     Raises ``DeliveryError`` when nobody can be sent to (the batch must stop)."""
     last: TransientFailure | None = None
     for attempt in range(retries + 1):
-        on_attempt()
+        if attempt:
+            on_retry()
         try:
             smtp.send(msg, sender, recipient)
             return None
