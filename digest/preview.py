@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 WIDTHS = {"desktop": 600, "phone": 375}
+# Like a mail client: no scripts in the email; the page may still measure it (same origin),
+# and its links open in a new tab.
+SANDBOX = "allow-same-origin allow-popups allow-popups-to-escape-sandbox"
 
 
 @dataclass(frozen=True, slots=True)
@@ -447,7 +450,7 @@ def side_by_side_page(snap: Snapshot) -> str:
         for name, width in WIDTHS.items():
             parts.append(
                 f"<figure><figcaption>{name.capitalize()}, {width} px</figcaption>"
-                f'<iframe id="{name}" src="/digest.html?v={snap.version}" '
+                f'<iframe id="{name}" src="/digest.html?v={snap.version}" sandbox="{SANDBOX}" '
                 f'style="width:{width}px" title="{name} ({width} px)"></iframe></figure>'
             )
         parts.append("</div>")

@@ -257,13 +257,15 @@ def test_side_by_side_page_in_chromium(
                 const box = f.getBoundingClientRect();
                 return {id: f.id, inner: f.contentWindow.innerWidth, top: box.top,
                         left: box.left, right: box.right, height: box.height,
-                        loaded: f.contentDocument.body.innerText.includes('Hot this week')};
+                        loaded: f.contentDocument.body.innerText.includes('Hot this week'),
+                        scripts: f.sandbox.contains('allow-scripts')};
             })"""
         )
         desktop, phone = frames
         assert (desktop["id"], desktop["inner"]) == ("desktop", 600)
         assert (phone["id"], phone["inner"]) == ("phone", 375)
         assert desktop["loaded"] and phone["loaded"]
+        assert not desktop["scripts"] and not phone["scripts"]  # like a mail client
         assert desktop["top"] == phone["top"] and phone["left"] > desktop["right"]  # side by side
         assert phone["height"] > 900  # sized to the email, not a scrolling box
         shot = tmp_path / "preview.png"
