@@ -473,3 +473,29 @@ def test_auth_without_tls_on_loopback(sample_copy: Path) -> None:
         assert len(mail.inbox.messages) == 1
     finally:
         mail.stop()
+
+
+def test_an_unconfirmed_recipient_gets_the_same_message_id_on_resume(
+    sample_copy: Path, server: MailServer
+) -> None:
+    """Killed between the server's "250" and the ledger's commit: the resend carries the
+    same Message-ID, so the receiving system can drop the duplicate."""
+    config = mail_config(sample_copy, server.port)
+    assert send(config, "--to", "ann@example.com").code == 0
+    with state_db() as db:  # what such a kill leaves behind
+        db.execute("UPDATE sends SET status = 'sending' WHERE recipient = 'ann@example.com'")
+    resumed = send(config, "--to", "ann@example.com")
+    assert resumed.code == 0, resumed.stderr
+    first, second = (m.message for m in server.inbox.messages)
+    assert first["Message-ID"] == second["Message-ID"]
+
+
+def test_a_resume_with_changed_content_is_flagged(sample_copy: Path, server: MailServer) -> None:
+    config = mail_config(sample_copy, server.port)
+    assert send(config, "--to", "ann@example.com").code == 0
+    text = config.read_text("utf-8")
+    config.write_text(text.replace("[digest]\n", '[digest]\npreheader = "Changed"\n', 1))
+    result = send(config, "--to", "ann@example.com", "--to", "bo@example.com")
+    assert result.code == 0, result.stderr
+    assert "this issue's content differs from what earlier recipients got" in result.stderr
+    assert [m.rcpt_tos for m in server.inbox.messages] == [["ann@example.com"], ["bo@example.com"]]
