@@ -294,7 +294,9 @@ def preview(
         from .preview import Preview, serve
 
         build_options(date_, since, until, strict=strict)  # check the dates now
-        config_path, _ = find_config(config)
+        config_path, how = find_config(config)
+        if how == "bundled":
+            print(f"digest: previewing the bundled sample config ({config_path})", file=sys.stderr)
         session = Preview(
             config_path=config_path,
             make_options=lambda: build_options(date_, since, until, strict=strict),
