@@ -42,6 +42,8 @@ app = typer.Typer(
 class Format(StrEnum):
     html = "html"
     text = "text"
+    eml = "eml"
+    json = "json"
 
 
 # -- shared options ---------------------------------------------------------------------
@@ -96,6 +98,22 @@ NoHistoryOpt = Annotated[
         help="Ignore the history: do not leave out what recent issues featured.",
     ),
 ]
+ToOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--to",
+        help="Recipient address (repeat for more). Default: the config's email.to list.",
+        metavar="ADDRESS",
+        show_default=False,
+    ),
+]
+AllowShortOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-short",
+        help="Build even with fewer stories than min_stories (else exit 3, writing nothing).",
+    ),
+]
 OutputOpt = Annotated[
     Path | None,
     typer.Option(
@@ -137,7 +155,10 @@ def build_options(
     until: str | None = None,
     *,
     strict: bool = False,
+    no_history: bool = False,
+    allow_short: bool = False,
 ) -> BuildOptions:
+    """The selection options build, send, preview and explain share."""
     from .dates import parse_cli_date
     from .pipeline import BuildOptions
 
@@ -146,6 +167,8 @@ def build_options(
         since=parse_cli_date(since, "--since") if since else None,
         until=parse_cli_date(until, "--until") if until else None,
         strict=strict,
+        use_history=not no_history,
+        allow_short=allow_short,
     )
 
 
@@ -186,7 +209,12 @@ def build(
     until: UntilOpt = None,
     format_: Annotated[
         Format,
-        typer.Option("--format", "-f", help="html: the email body; text: the plain-text part."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="html: the email body; text: the plain-text part; eml: the whole email "
+            "(for `| sendmail -t`); json: the issue as data, for mail-service APIs.",
+        ),
     ] = Format.html,
     output: OutputOpt = None,
     strict: StrictOpt = False,
@@ -199,27 +227,23 @@ def build(
         ),
     ] = False,
     no_history: NoHistoryOpt = False,
-    allow_short: Annotated[
-        bool,
-        typer.Option(
-            "--allow-short",
-            help="Build even with fewer stories than min_stories (else exit 3, writing nothing).",
-        ),
-    ] = False,
+    allow_short: AllowShortOpt = False,
+    to: ToOpt = None,
 ) -> None:
     """Build this week's digest and write it to stdout or --output."""
 
     def action() -> None:
+        from .deliver import formatter
         from .deliver.output import write_output
         from .pipeline import build as build_issue
 
-        options = build_options(date_, since, until, strict=strict)
-        options.use_history = not no_history
-        options.allow_short = allow_short
+        options = build_options(
+            date_, since, until, strict=strict, no_history=no_history, allow_short=allow_short
+        )
         cfg = load(config)
+        render = formatter(cfg, format_.value, to)
         issue = build_issue(cfg, options)
-        content = issue.html if format_ is Format.html else issue.text
-        write_output(content, output)
+        write_output(render(issue), output)
         if record:
             from .log import info
             from .select.history import record_published
@@ -229,6 +253,108 @@ def build(
                 f"recorded the issue of {issue.digest.issue_date:%Y-%m-%d} "
                 f"({len(issue.digest.all_stories)} stories) in {cfg.state_path}"
             )
+
+    run(action)
+
+
+@app.command()
+def send(
+    config: ConfigOpt = None,
+    date_: DateOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    strict: StrictOpt = False,
+    no_history: NoHistoryOpt = False,
+    allow_short: AllowShortOpt = False,
+    to: ToOpt = None,
+    recipients: Annotated[
+        Path | None,
+        typer.Option(
+            "--recipients",
+            help="CSV of recipients: an 'email' column, optionally 'name'.",
+            metavar="FILE.csv",
+            show_default=False,
+            dir_okay=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show who would get what; send and record nothing."),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Send again to recipients who already got this issue."),
+    ] = False,
+) -> None:
+    """Build the issue and send it over SMTP, one message per recipient.
+
+    Never twice by accident: a repeat is refused unless --force; a stopped run resumes.
+
+    The server is the config's smtp table; the password comes from $DIGEST_SMTP_PASSWORD.
+    """
+
+    def action() -> None:
+        from .deliver import recipients_for
+        from .deliver.addresses import read_recipients_csv, unique
+        from .deliver.send import send_issue
+        from .errors import UsageError
+
+        if to and recipients:
+            raise UsageError("give --to or --recipients, not both")
+        options = build_options(
+            date_, since, until, strict=strict, no_history=no_history, allow_short=allow_short
+        )
+        cfg = load(config)
+        if recipients is not None:
+            addresses = unique(read_recipients_csv(recipients)).addresses
+        else:
+            addresses = recipients_for(cfg, to)
+        send_issue(cfg, options, addresses, force=force, dry_run=dry_run)
+
+    run(action)
+
+
+@app.command()
+def preview(
+    config: ConfigOpt = None,
+    date_: DateOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    strict: StrictOpt = False,
+    no_history: NoHistoryOpt = False,
+    allow_short: AllowShortOpt = False,
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port", "-p", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port)."
+        ),
+    ] = 8765,
+    no_open: Annotated[bool, typer.Option("--no-open", help="Do not open a browser.")] = False,
+) -> None:
+    """Serve the digest on 127.0.0.1, rebuilt whenever a file it is made from changes.
+
+    The page shows the HTML at 600 px and 375 px side by side; /digest.txt is the text part.
+    """
+
+    def action() -> None:
+        from .config import find_config
+        from .preview import Preview, serve
+
+        def make_options() -> BuildOptions:
+            return build_options(
+                date_, since, until, strict=strict, no_history=no_history, allow_short=allow_short
+            )
+
+        make_options()  # check the dates now
+        config_path, how = find_config(config)
+        if how == "bundled":
+            print(f"digest: previewing the bundled sample config ({config_path})", file=sys.stderr)
+        session = Preview(
+            config_path=config_path,
+            make_options=make_options,
+            port=port,
+        )
+        serve(session, open_browser=not no_open)
 
     run(action)
 
@@ -291,8 +417,7 @@ def explain(
         from .pipeline import gather
         from .select.explain import manifest, print_table
 
-        options = build_options(date_, since, until, strict=strict)
-        options.use_history = not no_history
+        options = build_options(date_, since, until, strict=strict, no_history=no_history)
         cfg = load(config)
         _, selection, issue_date, window = gather(cfg, options)
         data = manifest(selection, cfg, issue_date, window)
@@ -450,7 +575,20 @@ def _summary_settings(
 
 
 def main() -> None:
+    _terminate_cleanly()
     app()
+
+
+def _terminate_cleanly() -> None:
+    """SIGTERM (cron's timeout, systemd, ``kill``) unwinds like Ctrl-C, so cleanup runs: no
+    half-written output or temporary files, the send ledger consistent."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        print("digest: terminated", file=sys.stderr)
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -104,6 +104,9 @@ def _flatten_into(env: Environment, name: str, out: list[Piece], stack: tuple[st
     assert env.loader is not None
     try:
         source, filename, _ = env.loader.get_source(env, name)
+        # Parse each file as written first, so a syntax error names its file and line
+        # (the flattened template would only report a line of the combined source).
+        env.parse(source, name, filename)
         tokens = list(env.lexer.tokeniter(source, name, filename))
     except jinja2.TemplateNotFound as err:
         where = f" (included from {stack[-1]})" if stack else ""
