@@ -18,7 +18,7 @@ from . import __version__
 from .errors import ConfigError, DigestError, ExitCode, NotEnoughStories
 
 if TYPE_CHECKING:
-    from .config import Config
+    from .config import Config, HttpSection, SummarySection
     from .pipeline import BuildOptions
 
 T = TypeVar("T")
@@ -42,6 +42,8 @@ app = typer.Typer(
 class Format(StrEnum):
     html = "html"
     text = "text"
+    eml = "eml"
+    json = "json"
 
 
 # -- shared options ---------------------------------------------------------------------
@@ -89,6 +91,29 @@ StrictOpt = Annotated[
         "--strict", help="Fail (exit 1) if any source or the weather fails, instead of warning."
     ),
 ]
+NoHistoryOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-history",
+        help="Ignore the history: do not leave out what recent issues featured.",
+    ),
+]
+ToOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--to",
+        help="Recipient address (repeat for more). Default: the config's email.to list.",
+        metavar="ADDRESS",
+        show_default=False,
+    ),
+]
+AllowShortOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-short",
+        help="Build even with fewer stories than min_stories (else exit 3, writing nothing).",
+    ),
+]
 OutputOpt = Annotated[
     Path | None,
     typer.Option(
@@ -130,7 +155,10 @@ def build_options(
     until: str | None = None,
     *,
     strict: bool = False,
+    no_history: bool = False,
+    allow_short: bool = False,
 ) -> BuildOptions:
+    """The selection options build, send, preview and explain share."""
     from .dates import parse_cli_date
     from .pipeline import BuildOptions
 
@@ -139,6 +167,8 @@ def build_options(
         since=parse_cli_date(since, "--since") if since else None,
         until=parse_cli_date(until, "--until") if until else None,
         strict=strict,
+        use_history=not no_history,
+        allow_short=allow_short,
     )
 
 
@@ -179,21 +209,152 @@ def build(
     until: UntilOpt = None,
     format_: Annotated[
         Format,
-        typer.Option("--format", "-f", help="html: the email body; text: the plain-text part."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="html: the email body; text: the plain-text part; eml: the whole email "
+            "(for `| sendmail -t`); json: the issue as data, for mail-service APIs.",
+        ),
     ] = Format.html,
     output: OutputOpt = None,
     strict: StrictOpt = False,
+    record: Annotated[
+        bool,
+        typer.Option(
+            "--record",
+            help="This issue is published: record its stories in the history, so the next "
+            "issues leave them out. Only after the output was written.",
+        ),
+    ] = False,
+    no_history: NoHistoryOpt = False,
+    allow_short: AllowShortOpt = False,
+    to: ToOpt = None,
 ) -> None:
     """Build this week's digest and write it to stdout or --output."""
 
     def action() -> None:
+        from .deliver import formatter
         from .deliver.output import write_output
         from .pipeline import build as build_issue
 
-        options = build_options(date_, since, until, strict=strict)
-        issue = build_issue(load(config), options)
-        content = issue.html if format_ is Format.html else issue.text
-        write_output(content, output)
+        options = build_options(
+            date_, since, until, strict=strict, no_history=no_history, allow_short=allow_short
+        )
+        cfg = load(config)
+        render = formatter(cfg, format_.value, to)
+        issue = build_issue(cfg, options)
+        write_output(render(issue), output)
+        if record:
+            from .log import info
+            from .select.history import record_published
+
+            record_published(cfg.state_path, issue.digest)
+            info(
+                f"recorded the issue of {issue.digest.issue_date:%Y-%m-%d} "
+                f"({len(issue.digest.all_stories)} stories) in {cfg.state_path}"
+            )
+
+    run(action)
+
+
+@app.command()
+def send(
+    config: ConfigOpt = None,
+    date_: DateOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    strict: StrictOpt = False,
+    no_history: NoHistoryOpt = False,
+    allow_short: AllowShortOpt = False,
+    to: ToOpt = None,
+    recipients: Annotated[
+        Path | None,
+        typer.Option(
+            "--recipients",
+            help="CSV of recipients: an 'email' column, optionally 'name'.",
+            metavar="FILE.csv",
+            show_default=False,
+            dir_okay=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show who would get what; send and record nothing."),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Send again to recipients who already got this issue."),
+    ] = False,
+) -> None:
+    """Build the issue and send it over SMTP, one message per recipient.
+
+    Never twice by accident: a repeat is refused unless --force; a stopped run resumes.
+
+    The server is the config's smtp table; the password comes from $DIGEST_SMTP_PASSWORD.
+    """
+
+    def action() -> None:
+        from .deliver import recipients_for
+        from .deliver.addresses import read_recipients_csv, unique
+        from .deliver.send import send_issue
+        from .errors import UsageError
+
+        if to and recipients:
+            raise UsageError("give --to or --recipients, not both")
+        options = build_options(
+            date_, since, until, strict=strict, no_history=no_history, allow_short=allow_short
+        )
+        cfg = load(config)
+        if recipients is not None:
+            addresses = unique(read_recipients_csv(recipients)).addresses
+        else:
+            addresses = recipients_for(cfg, to)
+        send_issue(cfg, options, addresses, force=force, dry_run=dry_run)
+
+    run(action)
+
+
+@app.command()
+def preview(
+    config: ConfigOpt = None,
+    date_: DateOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    strict: StrictOpt = False,
+    no_history: NoHistoryOpt = False,
+    allow_short: AllowShortOpt = False,
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port", "-p", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port)."
+        ),
+    ] = 8765,
+    no_open: Annotated[bool, typer.Option("--no-open", help="Do not open a browser.")] = False,
+) -> None:
+    """Serve the digest on 127.0.0.1, rebuilt whenever a file it is made from changes.
+
+    The page shows the HTML at 600 px and 375 px side by side; /digest.txt is the text part.
+    """
+
+    def action() -> None:
+        from .config import find_config
+        from .preview import Preview, serve
+
+        def make_options() -> BuildOptions:
+            return build_options(
+                date_, since, until, strict=strict, no_history=no_history, allow_short=allow_short
+            )
+
+        make_options()  # check the dates now
+        config_path, how = find_config(config)
+        if how == "bundled":
+            print(f"digest: previewing the bundled sample config ({config_path})", file=sys.stderr)
+        session = Preview(
+            config_path=config_path,
+            make_options=make_options,
+            port=port,
+        )
+        serve(session, open_browser=not no_open)
 
     run(action)
 
@@ -231,6 +392,175 @@ def weather(
 
 
 @app.command()
+def explain(
+    config: ConfigOpt = None,
+    date_: DateOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    no_history: NoHistoryOpt = False,
+    json_: Annotated[
+        bool, typer.Option("--json", help="A machine-readable manifest instead of the table.")
+    ] = False,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit", min=0, help="Rows per table (0 = all). The --json manifest has them all."
+        ),
+    ] = 40,
+    strict: StrictOpt = False,
+) -> None:
+    """Show why each article is in this week's issue or not: every candidate with each
+    ranking signal's contribution, its score and its status (lead, selected, or why it was
+    left out), then the articles left out before ranking."""
+
+    def action() -> None:
+        from .pipeline import gather
+        from .select.explain import manifest, print_table
+
+        options = build_options(date_, since, until, strict=strict, no_history=no_history)
+        cfg = load(config)
+        _, selection, issue_date, window = gather(cfg, options)
+        data = manifest(selection, cfg, issue_date, window)
+        if json_:
+            import json
+
+            sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        else:
+            print_table(data, sys.stdout, limit=limit)
+
+    run(action)
+
+
+@app.command()
+def check(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="HTML email file(s) to check; '-' reads stdin.", show_default=False),
+    ],
+) -> None:
+    """Lint any HTML email: size against Gmail's clipping, forbidden elements, <style>
+    rules other than media queries, images, unsafe or relative URLs, lang, charset,
+    preheader, unsubscribe. One 'SEVERITY rule: message' line per finding; exit 1 on
+    errors."""
+
+    def action() -> None:
+        from .errors import UsageError
+        from .render.check import check_html, has_errors
+
+        failed = False
+        for path in files:
+            name = "<stdin>" if str(path) == "-" else str(path)
+            try:
+                data = sys.stdin.buffer.read() if name == "<stdin>" else path.read_bytes()
+            except OSError as err:
+                raise UsageError(f"{path}: cannot read: {err.strerror or err}") from None
+            findings = check_html(data)
+            prefix = f"{name}: " if len(files) > 1 else ""
+            for finding in findings:
+                print(f"{prefix}{finding}")
+            errors = sum(f.severity == "error" for f in findings)
+            print(
+                f"digest: {name}: {len(data):,} bytes, {errors} error(s), "
+                f"{len(findings) - errors} warning(s)",
+                file=sys.stderr,
+            )
+            failed = failed or has_errors(findings)
+        if failed:
+            raise typer.Exit(int(ExitCode.FAILED))
+
+    run(action)
+
+
+@app.command()
+def summarise(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="A file (plain text, Markdown or HTML), an http(s) URL, or '-' for stdin.",
+            metavar="[FILE|URL|-]",
+            show_default=False,
+        ),
+    ] = "-",
+    config: ConfigOpt = None,
+    chars: Annotated[
+        int | None,
+        typer.Option(
+            "--chars",
+            min=40,
+            help="Character budget (default: chars in the config's summary table, else 300).",
+            show_default=False,
+        ),
+    ] = None,
+    sentences: Annotated[
+        int | None,
+        typer.Option(
+            "--sentences",
+            min=1,
+            help="At most this many sentences (default: the summary table's sentences, else 3).",
+            show_default=False,
+        ),
+    ] = None,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Print {title, summary, origin, chars} as JSON.")
+    ] = False,
+    jsonl: Annotated[
+        bool,
+        typer.Option(
+            "--jsonl",
+            help='Batch: read {"id", "text"} lines on stdin, write {"id", "summary", "origin"} lines.',
+        ),
+    ] = False,
+) -> None:
+    """Print the summary of one article, the way the digest would summarise it."""
+
+    def action() -> None:
+        from .summarise.command import read_source, summarise_jsonl, summarise_one
+
+        section, http = _summary_settings(config, chars, sentences)
+        if jsonl:
+            failed = summarise_jsonl(sys.stdin, sys.stdout, section)
+            if failed:
+                raise typer.Exit(int(ExitCode.FAILED))
+            return
+        raw, name = read_source(source, http)
+        result = summarise_one(raw, section, name=name)
+        if json_:
+            import json
+
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(result["summary"] + "\n")
+
+    run(action)
+
+
+@app.command()
+def init(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder to set up (created if missing).", show_default=False)
+    ],
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite files that already exist.")
+    ] = False,
+) -> None:
+    """Write a starter DIR/digest.toml and a copy of the default theme in DIR/templates/
+    to customise."""
+
+    def action() -> None:
+        from .render.scaffold import init_project
+
+        for path in init_project(directory, force=force):
+            print(f"digest: wrote {path}", file=sys.stderr)
+        print(
+            f"digest: next: add your [[sources]] to {directory / 'digest.toml'}, then "
+            f"digest build -c {directory / 'digest.toml'} -o digest.html",
+            file=sys.stderr,
+        )
+
+    run(action)
+
+
+@app.command()
 def sources(config: ConfigOpt = None) -> None:
     """Show each source's health: last success, failures in a row, last error, items seen.
 
@@ -246,8 +576,35 @@ def sources(config: ConfigOpt = None) -> None:
     run(action)
 
 
+def _summary_settings(
+    config_path: Path | None, chars: int | None, sentences: int | None
+) -> tuple[SummarySection, HttpSection]:
+    """The [summary] and [http] sections: from the config when there is one (never the
+    bundled sample), with --chars/--sentences on top."""
+    from .config import HttpSection, SummarySection, find_config, load_config
+
+    path, how = find_config(config_path)
+    cfg = load_config(path) if how != "bundled" else None
+    section = cfg.summary if cfg else SummarySection()
+    updates = {k: v for k, v in (("chars", chars), ("sentences", sentences)) if v is not None}
+    return section.model_copy(update=updates), (cfg.http if cfg else HttpSection())
+
+
 def main() -> None:
+    _terminate_cleanly()
     app()
+
+
+def _terminate_cleanly() -> None:
+    """SIGTERM (cron's timeout, systemd, ``kill``) unwinds like Ctrl-C, so cleanup runs: no
+    half-written output or temporary files, the send ledger consistent."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        print("digest: terminated", file=sys.stderr)
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 if __name__ == "__main__":  # pragma: no cover

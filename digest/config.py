@@ -59,6 +59,16 @@ def _check_http_url(value: str) -> str:
 HttpUrl = Annotated[str, AfterValidator(_check_http_url)]
 
 
+def _check_address(value: str) -> str:
+    from .deliver.addresses import parse_address
+
+    parse_address(value)
+    return value
+
+
+EmailAddress = Annotated[str, AfterValidator(_check_address)]
+
+
 class Section(BaseModel):
     """Base of every config table: unknown keys are errors (typos must not pass silently)."""
 
@@ -251,16 +261,40 @@ class RenderSection(Section):
     show_images: bool = False
     utm: UtmSection = Field(default_factory=UtmSection)
 
+    @field_validator("template_dir", mode="before")
+    @classmethod
+    def _empty_means_theme(cls, value: Any) -> Any:
+        return None if value == "" else value
+
 
 class EmailSection(Section):
     esp: str = "generic"
-    from_: str | None = Field(None, alias="from")
-    to: list[str] = Field(default_factory=list)
-    reply_to: str | None = None
+    from_: EmailAddress | None = Field(None, alias="from")
+    to: list[EmailAddress] = Field(default_factory=list)
+    reply_to: EmailAddress | None = None
     subject: str = "{title} — {date:%d %B %Y}"
     unsubscribe_url: str | None = None
     unsubscribe_mailto: str | None = None
     web_url: str | None = Field(None, description="where the issue is published (view in browser)")
+    preferences_url: str | None = Field(None, description="manage-preferences link (or merge tag)")
+    recipient: str | None = Field(None, description="merge tag for the footer's 'sent to' line")
+
+    @field_validator("unsubscribe_url", "web_url", "preferences_url")
+    @classmethod
+    def _link_or_merge_tag(cls, value: str | None) -> str | None:
+        from .render.esp import check_link_setting
+
+        return check_link_setting(value) if value else None  # "" = the preset's
+
+    @field_validator("to", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("unsubscribe_mailto")
+    @classmethod
+    def _mailto(cls, value: str | None) -> str | None:
+        return None if value is None else _check_address(value.removeprefix("mailto:"))
 
     @field_validator("esp")
     @classmethod
@@ -279,6 +313,9 @@ class SmtpSection(Section):
     username: str | None = None
     timeout: float = Field(30, gt=0)
     retries: int = Field(3, ge=0)
+    retry_delay: float = Field(2.0, ge=0, description="seconds before the first retry; doubles")
+    verify: bool = Field(True, description="check the server's TLS certificate")
+    cafile: RelPath | None = Field(None, description="CA bundle (PEM) to trust instead")
 
 
 class HttpSection(Section):

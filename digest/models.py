@@ -90,6 +90,9 @@ class Exclusion(Model):
     source: str | None = None
     reason: ExclusionReason
     detail: str | None = None
+    article_id: str | None = Field(
+        default=None, description="The candidate's ``Article.id``, when it was one."
+    )
 
 
 class SourceStatus(Model):

@@ -51,11 +51,12 @@ def plan(config: Config, options: BuildOptions) -> tuple[date, Window, datetime]
 def gather(config: Config, options: BuildOptions) -> tuple[Collection, Selection, date, Window]:
     """Collect and select (shared by ``build`` and ``explain``)."""
     from .collect import collect
-    from .select import select_stories
+    from .select import featured_articles, select_stories
 
     issue_date, window, now = plan(config, options)
     collection = collect(config, window, now=now, strict=options.strict)
-    selection = select_stories(collection, config, window)
+    featured = featured_articles(config, issue_date) if options.use_history else {}
+    selection = select_stories(collection, config, window, featured=featured)
     report_exclusions(selection.exclusions)
     return collection, selection, issue_date, window
 

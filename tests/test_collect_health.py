@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from digest.collect import collect
-from digest.collect.health import HealthLog, health_table_rows, source_key
+from digest.collect.health import HealthLog, health_path, health_table_rows, source_key
 from digest.config import Config, load_config
 from digest.dates import issue_window
 
@@ -88,7 +89,8 @@ def test_health_records_last_success_failures_error_and_items(
     assert good.newest_item == datetime(2025, 12, 5, 7, 0, tzinfo=SGT)
     assert flaky.last_success is None and flaky.consecutive_failures == 1
     assert flaky.last_error is not None and "file not found" in flaky.last_error
-    assert cfg.state_path.is_relative_to(Path(__import__("os").environ["DIGEST_DATA_DIR"]))
+    assert health_path(cfg) == Path(os.environ["DIGEST_DATA_DIR"]) / "digest.health.sqlite3"
+    assert not cfg.state_path.exists()  # the history's file is left alone
 
 
 def test_a_silent_source_is_reported_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -1,4 +1,4 @@
-"""Feed health: how each source fared, run after run, in the state database.
+"""Feed health: how each source fared, run after run, beside the state database.
 
 Every build records, per source: when it last succeeded, how many runs in a row it has
 failed and why, how many items it gave, and the newest item it has ever carried. A
@@ -41,6 +41,14 @@ CREATE TABLE IF NOT EXISTS source_health (
     reported TEXT                    -- 'failing' or 'silent' once reported; NULL if healthy
 );
 """
+
+
+def health_path(config: Config) -> Path:
+    """Where the record lives: beside the state database (``[history] path``), in a file
+    of its own — every build writes it, and a preview build must leave the history file
+    untouched (not even created)."""
+    state = config.state_path
+    return state.with_name(f"{state.stem}.health{state.suffix or '.sqlite3'}")
 
 
 def source_key(source: SourceConfig) -> str:
@@ -129,7 +137,7 @@ class HealthLog:
 
     @classmethod
     def open(cls, config: Config) -> HealthLog:
-        return cls(connect(config.state_path, SCHEMA), config.health)
+        return cls(connect(health_path(config), SCHEMA), config.health)
 
     @classmethod
     def open_path(cls, path: Path, settings: HealthSection | None = None) -> HealthLog:
@@ -256,7 +264,7 @@ class HealthLog:
 def health_table_rows(config: Config) -> list[tuple[str, ...]]:
     """One row per configured source (and per feed an OPML list expanded into):
     name, type, last success, failures in a row, items, last error, status."""
-    path = config.state_path
+    path = health_path(config)
     rows = {}
     if path.exists():
         log = HealthLog.open(config)

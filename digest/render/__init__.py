@@ -1,28 +1,43 @@
 """Render: Jinja2 templates → HTML with the theme's CSS inlined by premailer, and the
 plain-text part from the same data.
 
-jinja2 and premailer are imported inside the functions: the CLI must start fast.
+premailer costs 50-150 ms a page, so it never runs per rendered page: it runs once per
+theme on the template itself (:mod:`digest.render.prepare`), and every page, including
+every later variant of the same issue (a subscriber segment, a recipient), is plain
+Jinja2 from that prepared template. ``render_html_direct`` is the slow reference path
+(render, then inline), kept for tests and the benchmark.
+
+jinja2, premailer and lxml are imported inside the functions: the CLI must start fast.
 """
 
 from __future__ import annotations
 
 import textwrap
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RenderError
-from ..models import Digest, RenderedDigest
+from ..log import warn
+from ..models import Digest, RenderedDigest, WeatherReading
 from ..weather import format_temperature
-from .esp import ESP_PRESETS
+from .esp import ESP_PRESETS, is_merge_tag
+from .links import image_src
 from .themes import theme_folder
 
 if TYPE_CHECKING:
-    from jinja2 import Environment
+    from jinja2 import Environment, Template
 
     from ..config import Config
 
-GMAIL_CLIP_BYTES = 102 * 1024
+GMAIL_CLIP_BYTES = 102 * 1024  # Gmail shows "[Message clipped]" above this
+PREHEADER_CHARS = 140  # what inbox previews show, at most
+TEXT_WIDTH = 72
+_ZWSP = "\u200b"
+
+
+# -- small pure helpers (also Jinja2 filters) ---------------------------------------------
 
 
 def date_line(day: date) -> str:
@@ -36,37 +51,66 @@ def date_line(day: date) -> str:
 def subject_line(template: str, digest: Digest) -> str:
     try:
         return template.format(title=digest.title, date=digest.issue_date)
-    except (KeyError, IndexError, ValueError) as err:
+    except (KeyError, IndexError, ValueError, AttributeError) as err:
         raise RenderError(f"[email] subject: bad template {template!r}: {err}") from None
 
 
-def make_environment(folder: Path, *, html: bool) -> Environment:
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(folder)),
-        autoescape=html,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["temperature"] = format_temperature
-    env.filters["date_line"] = date_line
-    env.filters["wrap"] = wrap_text
-    env.filters["thousands"] = lambda n: f"{n:,}"
-    return env
-
-
-def wrap_text(text: str, width: int = 72, indent: str = "", first: str | None = None) -> str:
+def wrap_text(
+    text: str, width: int = TEXT_WIDTH, indent: str = "", first: str | None = None, tail: str = ""
+) -> str:
+    """``text`` on lines of at most ``width`` columns (a longer word stays whole). ``tail``
+    (a link reference such as ``[3]``) stays on the line of the last word."""
+    body = " ".join(str(text).split())
+    if tail:
+        body = f"{body}\x00{tail}" if body else tail
     return textwrap.fill(
-        " ".join(str(text).split()),
+        body,
         width=width,
         initial_indent=indent if first is None else first,
         subsequent_indent=indent,
         break_long_words=False,
         break_on_hyphens=False,
+    ).replace("\x00", " ")
+
+
+def breakable(text: str, longest: int = 28) -> str:
+    """Let every client wrap an overlong word (a pasted URL, a chemical name): a zero-width
+    space after ``/ - _ . ? & =`` and every ``longest`` characters inside words longer than
+    ``longest``. The fallback for clients without ``word-break`` (Yahoo)."""
+    words = str(text).split(" ")
+    if all(len(w) <= longest for w in words):
+        return str(text)
+    out = []
+    for word in words:
+        if len(word) > longest:
+            pieces, run = [], ""
+            for char in word:
+                run += char
+                if char in "/-_.?&=" or len(run) >= longest:
+                    pieces.append(run)
+                    run = ""
+            pieces.append(run)
+            word = _ZWSP.join(p for p in pieces if p)
+        out.append(word)
+    return " ".join(out)
+
+
+def weather_line(readings: list[WeatherReading]) -> str:
+    """The weather strip for the text part, always one line (the one line exempt from the
+    72 columns): 'Singapore 27 °C | Thailand 31.5 °C'."""
+    return " | ".join(
+        " ".join(f"{r.label} {format_temperature(r.temperature)} °{r.unit}".split())
+        for r in readings
     )
+
+
+def preheader_text(digest: Digest, limit: int = PREHEADER_CHARS) -> str:
+    """The inbox preview: ``[digest] preheader``, else the lead's summary, cut at a word."""
+    text = " ".join(digest.preheader.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—-")
+    return cut + "…"
 
 
 class LinkRefs:
@@ -83,19 +127,57 @@ class LinkRefs:
         return f"[{self.urls.index(url) + 1}]"
 
 
-def template_context(digest: Digest, config: Config) -> dict[str, Any]:
-    esp = ESP_PRESETS.get(config.email.esp)
-    return {
-        "digest": digest,
-        "date_line": date_line(digest.issue_date),
-        "esp": esp,
-        "unsubscribe_url": config.email.unsubscribe_url or esp.unsubscribe,
-        "web_url": config.email.web_url or esp.view_in_browser,
-        "show_images": config.render.show_images,
-    }
+# -- environments and templates ----------------------------------------------------------
 
 
-def _load(env: Environment, name: str) -> Any:
+def make_environment(folder: Path | None, *, html: bool, flat: bool = False) -> Environment:
+    """The Jinja2 environment for a theme folder. ``flat`` is for prepared (flattened)
+    sources, whose whitespace control is already applied."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)) if folder is not None else None,
+        autoescape=html,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=not flat,
+        lstrip_blocks=not flat,
+        keep_trailing_newline=True,
+    )
+    env.filters["temperature"] = format_temperature
+    env.filters["date_line"] = date_line
+    env.filters["wrap"] = wrap_text
+    env.filters["thousands"] = lambda n: f"{n:,}"
+    env.filters["breakable"] = breakable
+    env.filters["weather_line"] = weather_line
+    env.filters["nbsp"] = lambda text: " ".join(str(text).split()).replace(" ", "\u00a0")
+    return env
+
+
+@lru_cache(maxsize=16)
+def _theme_environment(folder: str, html: bool) -> Environment:
+    return make_environment(Path(folder), html=html)
+
+
+@lru_cache(maxsize=16)
+def _compile_prepared(source: str) -> Template:
+    import jinja2
+
+    try:
+        return make_environment(None, html=True, flat=True).from_string(source)
+    except jinja2.TemplateSyntaxError as err:  # a rule the checks did not catch
+        raise RenderError(f"the prepared theme does not compile: {err.message}") from None
+
+
+def prepared_template(folder: Path, *, cache_dir: Path | None = None) -> Template:
+    """The theme's ``digest.html.j2`` with its stylesheet inlined (premailer runs once per
+    theme and content; later calls come from memory, or from ``cache_dir``)."""
+    from .prepare import prepared_source
+
+    env = _theme_environment(str(folder), True)
+    return _compile_prepared(prepared_source(env, folder, cache_dir=cache_dir).source)
+
+
+def _load(env: Environment, name: str) -> Template:
     import jinja2
 
     try:
@@ -108,59 +190,164 @@ def _load(env: Environment, name: str) -> Any:
         raise RenderError(f"template not found: {err.name}") from None
 
 
-def _render(template: Any, context: dict[str, Any]) -> str:
+def _render(template: Template, context: dict[str, Any]) -> str:
     import jinja2
 
     try:
         return str(template.render(**context))
     except jinja2.TemplateError as err:
-        raise RenderError(f"template {template.name}: {err}") from None
+        raise RenderError(f"template {template.name or 'digest.html.j2'}: {err}") from None
 
 
-def inline_css(html: str, css: str) -> str:
-    """Inline ``css`` into ``html`` with premailer, keeping media queries in ``<style>``.
-
-    ``strip_important=False`` keeps ``!important`` on the media-query rules (else the
-    inlined desktop widths win on phones); ``disable_basic_attributes`` keeps pixel
-    width/height attributes on images (Outlook ignores ``width="100%"``).
-    """
-    from premailer import Premailer
-
-    html = html.replace("/*STYLESHEET*/", css, 1)
-    return str(
-        Premailer(
-            html,
-            strip_important=False,
-            disable_basic_attributes=["width", "height"],
-            remove_classes=False,
-            keep_style_tags=False,
-            cssutils_logging_level="CRITICAL",
-            disable_validation=True,
-        ).transform(pretty_print=False)
-    )
+# -- the context -------------------------------------------------------------------------
 
 
-def render_html(digest: Digest, config: Config) -> str:
-    folder = theme_folder(config.render.theme, config.render.template_dir)
-    env = make_environment(folder, html=True)
-    css = (folder / "style.css").read_text("utf-8")
-    html = _render(_load(env, "digest.html.j2"), template_context(digest, config))
-    return inline_css(html, css)
+def _tag_or_url(configured: str | None, preset: str | None) -> Any:
+    """A link for the footer: a configured URL prints escaped; merge tags (the preset's,
+    or one given in [email]) print verbatim, so the mail service finds them."""
+    from markupsafe import Markup
+
+    if configured:
+        return Markup(configured) if is_merge_tag(configured) else configured
+    return Markup(preset) if preset else None
 
 
-def render_text(digest: Digest, config: Config) -> str:
-    folder = theme_folder(config.render.theme, config.render.template_dir)
-    env = make_environment(folder, html=False)
-    context = template_context(digest, config)
+def safe_links(digest: Digest) -> Digest:
+    """``digest`` with every story and trending link that is not an absolute http(s) or
+    mailto URL removed (with a warning). The pipeline already drops them; this guards a
+    Digest built by other code, so no template can print a ``javascript:`` href."""
+    from ..urls import is_safe_link
+
+    def unsafe(link: str | None) -> bool:
+        if link and not is_safe_link(link):
+            warn(f"dropped a link with an unsafe or relative URL: {link[:80]!r}")
+            return True
+        return False
+
+    update: dict[str, Any] = {}
+    if digest.lead and unsafe(digest.lead.link):
+        update["lead"] = digest.lead.model_copy(update={"link": None})
+    if any(unsafe(s.link) for s in digest.stories):
+        update["stories"] = [
+            s if not s.link or is_safe_link(s.link) else s.model_copy(update={"link": None})
+            for s in digest.stories
+        ]
+    if any(unsafe(t.link) for t in digest.trending):
+        update["trending"] = [
+            t if not t.link or is_safe_link(t.link) else t.model_copy(update={"link": None})
+            for t in digest.trending
+        ]
+    return digest.model_copy(update=update) if update else digest
+
+
+def template_context(digest: Digest, config: Config, **extra: Any) -> dict[str, Any]:
+    """What every template sees. ``extra`` adds or overrides names for a variant (a
+    segment's greeting, a recipient's name...)."""
+    digest = safe_links(digest)
+    esp = ESP_PRESETS.get(config.email.esp)
+    images: dict[str, str] = {}
+    if config.render.show_images:
+        for story in digest.all_stories:
+            if src := image_src(story.article.image):
+                images[story.article.id] = src
+    context: dict[str, Any] = {
+        "digest": digest,
+        "title": digest.title,
+        "language": digest.language or "en",
+        "date_line": date_line(digest.issue_date),
+        "preheader": preheader_text(digest),
+        "esp": esp,
+        "unsubscribe_url": _tag_or_url(config.email.unsubscribe_url, esp.unsubscribe),
+        "web_url": _tag_or_url(config.email.web_url, esp.view_in_browser),
+        "preferences_url": _tag_or_url(config.email.preferences_url, esp.preferences),
+        "recipient": _tag_or_url(config.email.recipient, esp.recipient),
+        "show_images": config.render.show_images,
+        "images": images,
+        "weather": digest.weather.readings if digest.weather else [],
+    }
+    context.update(extra)
+    return context
+
+
+def _verbatim_values(context: dict[str, Any]) -> list[str]:
+    from markupsafe import Markup
+
+    return [str(v) for v in context.values() if isinstance(v, Markup)]
+
+
+# -- rendering ---------------------------------------------------------------------------
+
+
+def _cache_dir(config: Config) -> Path | None:
+    try:
+        return config.cache_dir
+    except Exception:  # no usable cache folder: prepare in memory only
+        return None
+
+
+def theme_of(config: Config) -> Path:
+    return theme_folder(config.render.theme, config.render.template_dir)
+
+
+def render_html(digest: Digest, config: Config, **extra: Any) -> str:
+    """The HTML part, from the prepared (already inlined) template: plain Jinja2."""
+    template = prepared_template(theme_of(config), cache_dir=_cache_dir(config))
+    return _render(template, template_context(digest, config, **extra))
+
+
+def inline_css(html: str, css: str, *, keep: list[str] | tuple[str, ...] = ()) -> str:
+    """Inline ``css`` into ``html`` with premailer (see :func:`prepare.run_premailer` for
+    the options and why); merge tags and ``keep`` pass through verbatim."""
+    from .prepare import run_premailer
+
+    return run_premailer(html, css, keep=keep)
+
+
+def render_html_direct(digest: Digest, config: Config, **extra: Any) -> str:
+    """The reference path: render the original template, then inline with premailer.
+
+    50-150 ms a page. ``canonical_html(render_html(...))`` equals this byte for byte."""
+    from .prepare import check_stylesheet
+
+    folder = theme_of(config)
+    css_path = folder / "style.css"
+    css = css_path.read_text("utf-8")
+    check_stylesheet(css, str(css_path))
+    context = template_context(digest, config, **extra)
+    html = _render(_load(_theme_environment(str(folder), True), "digest.html.j2"), context)
+    return inline_css(html, css, keep=_verbatim_values(context))
+
+
+def render_text(digest: Digest, config: Config, **extra: Any) -> str:
+    """The text/plain part: 72 columns, links as numbered references."""
+    env = _theme_environment(str(theme_of(config)), False)
+    context = template_context(digest, config, **extra)
     context["ref"] = refs = LinkRefs()
     context["refs"] = refs.urls
     return _render(_load(env, "digest.txt.j2"), context)
 
 
+def clip_warning(html: str) -> str | None:
+    """A one-line warning when ``html`` is over Gmail's clipping limit, else None."""
+    size = len(html.encode("utf-8"))
+    if size <= GMAIL_CLIP_BYTES:
+        return None
+    return (
+        f"the HTML is {size:,} bytes, over Gmail's 102 KB clipping limit "
+        f"({GMAIL_CLIP_BYTES:,} bytes): Gmail will cut it off at '[Message clipped]' "
+        "(fewer stories, shorter summaries, or [render] show_images = false help)"
+    )
+
+
 def render_digest(digest: Digest, config: Config) -> RenderedDigest:
+    """Both parts of one issue (what ``digest build`` writes); warns when the HTML would
+    be clipped by Gmail."""
+    html = render_html(digest, config)
+    if message := clip_warning(html):
+        warn(message)
     return RenderedDigest(
         digest=digest,
         subject=subject_line(config.email.subject, digest),
-        html=render_html(digest, config),
+        html=html,
         text=render_text(digest, config),
     )

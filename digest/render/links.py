@@ -1,4 +1,10 @@
-"""Links in the digest: only safe schemes survive, and article links get UTM tags."""
+"""Links in the digest: only safe schemes survive, and article links get UTM tags.
+
+``link_for`` is called by the pipeline for every story and trending row; ``image_src`` by
+the render stage for images (``[render] show_images``). Both drop anything unsafe with a
+warning, so a hostile feed cannot put a ``javascript:`` URL or a broken attribute into the
+email; the templates autoescape whatever is left.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ from datetime import date
 
 from ..config import UtmSection
 from ..log import warn
-from ..urls import add_utm, is_safe_link
+from ..urls import add_utm, is_safe_link, link_scheme
 
 
 def utm_params(utm: UtmSection, issue_date: date) -> dict[str, str]:
@@ -27,3 +33,13 @@ def link_for(url: str | None, utm: dict[str, str]) -> str | None:
         warn(f"dropped a link with an unsafe or relative URL: {url[:80]!r}")
         return None
     return add_utm(url.strip(), utm)
+
+
+def image_src(url: str | None) -> str | None:
+    """The ``src`` for an image: absolute http(s) only (no data:, no relative, no mailto)."""
+    if not url:
+        return None
+    if not is_safe_link(url) or link_scheme(url) not in ("http", "https"):
+        warn(f"dropped an image with an unsafe or relative URL: {url[:80]!r}")
+        return None
+    return url.strip()

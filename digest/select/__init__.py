@@ -1,57 +1,110 @@
-"""Select: dedupe, rank, keep the mix diverse, and leave out what recent issues featured."""
+"""Select: dedupe, leave out what recent issues featured, rank, keep the mix diverse.
+
+collection → dedupe (dedupe.py) → history (history.py) → rank (rank.py)
+           → choose with diversity (diversity.py) → Selection
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Mapping
+from datetime import date
 
 from ..config import Config
-from ..models import Collection, Exclusion, ExclusionReason, Selection, Story, Window
+from ..models import (
+    Article,
+    Collection,
+    Exclusion,
+    ExclusionReason,
+    Selection,
+    TrendingItem,
+    Window,
+)
 from .dedupe import dedupe_articles, dedupe_trending
+from .diversity import choose_stories
 from .rank import RankContext, rank_articles
 
+__all__ = ["featured_articles", "select_stories"]
 
-def select_stories(collection: Collection, config: Config, window: Window) -> Selection:
+
+def select_stories(
+    collection: Collection,
+    config: Config,
+    window: Window,
+    *,
+    featured: Mapping[str, str] | None = None,
+) -> Selection:
+    """Choose the issue's stories (lead first). ``featured`` maps article ids and canonical
+    URLs that recent issues featured to that issue's date; those are left out."""
     articles, duplicates = dedupe_articles(collection.articles)
+    fresh, repeats = drop_featured(articles, featured or {})
     trending = dedupe_trending(collection.trending)
     ctx = RankContext(window=window, ranking=config.ranking, trending=trending)
-    ranked = rank_articles(articles, ctx)
-    chosen, left_out = apply_caps(ranked, config)
+    ranked = rank_articles(fresh, ctx)
+    chosen, left_out = choose_stories(ranked, config.ranking, config.digest.max_stories)
     return Selection(
         stories=chosen,
         candidates=ranked,
-        exclusions=[*collection.exclusions, *duplicates, *left_out],
-        trending=trending,
+        exclusions=[*collection.exclusions, *duplicates, *repeats, *left_out],
+        trending=with_article_text(trending, articles, ctx),
     )
 
 
-def apply_caps(ranked: list[Story], config: Config) -> tuple[list[Story], list[Exclusion]]:
-    """Take stories in rank order, skipping any that would exceed a per-category or
-    per-source cap (pinned stories are always taken)."""
-    cap_cat = config.ranking.max_per_category if config.ranking.diversity != "none" else 0
-    cap_src = config.ranking.max_per_source if config.ranking.diversity != "none" else 0
-    limit = config.digest.max_stories
-    chosen: list[Story] = []
-    left_out: list[Exclusion] = []
-    per_cat: Counter[str] = Counter()
-    per_src: Counter[str] = Counter()
-    for story in ranked:
-        article = story.article
-        cat = article.category or ""
-        src = article.sources[0] if article.sources else ""
-        if len(chosen) >= limit:
-            reason, detail = ExclusionReason.BELOW_CUT, None
-        elif not story.pinned and cap_cat and cat and per_cat[cat] >= cap_cat:
-            reason, detail = ExclusionReason.DIVERSITY, f"category {cat!r} already has {cap_cat}"
-        elif not story.pinned and cap_src and per_src[src] >= cap_src:
-            reason, detail = ExclusionReason.DIVERSITY, f"source {src!r} already has {cap_src}"
-        else:
-            chosen.append(story)
-            per_cat[cat] += 1
-            per_src[src] += 1
+def featured_articles(config: Config, issue_date: date) -> dict[str, str]:
+    """What the last ``[history] exclude_last`` published issues before ``issue_date``
+    featured (empty when history is off)."""
+    from .history import featured_before
+
+    if not config.history.enabled:
+        return {}
+    return featured_before(config.state_path, config.history.exclude_last, issue_date)
+
+
+def drop_featured(
+    articles: list[Article], featured: Mapping[str, str]
+) -> tuple[list[Article], list[Exclusion]]:
+    """Leave out articles a recent issue featured (matched by id or canonical URL)."""
+    if not featured:
+        return articles, []
+    kept: list[Article] = []
+    dropped: list[Exclusion] = []
+    for article in articles:
+        day = featured.get(article.id) or (
+            featured.get(article.canonical_url) if article.canonical_url else None
+        )
+        if day is None:
+            kept.append(article)
             continue
-        left_out.append(
+        dropped.append(
             Exclusion(
-                title=article.title, url=article.url, source=src, reason=reason, detail=detail
+                title=article.title,
+                url=article.url,
+                source=", ".join(article.sources) or None,
+                reason=ExclusionReason.ALREADY_FEATURED,
+                detail=f"in the issue of {day}",
+                article_id=article.id,
             )
         )
-    return chosen, left_out
+    return kept, dropped
+
+
+def with_article_text(
+    trending: list[TrendingItem], articles: list[Article], ctx: RankContext
+) -> list[TrendingItem]:
+    """Trending rows with neither description nor text borrow them from the collected
+    article they point at (matched as for popularity), so "Hot this week" gets one-line
+    summaries too."""
+    if all(item.description or item.text for item in trending):
+        return trending
+    matched: dict[int, Article] = {}
+    for article in articles:
+        item = ctx.trending_match(article)
+        if item is not None and id(item) not in matched:
+            matched[id(item)] = article
+    return [
+        item.model_copy(
+            update={"description": matched[id(item)].description, "text": matched[id(item)].text}
+        )
+        if id(item) in matched and not (item.description or item.text)
+        else item
+        for item in trending
+    ]

@@ -21,8 +21,7 @@ _WORDS = re.compile(r"\w+")
 NEAR_DUPLICATE_THRESHOLD = 0.7
 SHINGLE_WORDS = 3
 MAX_WORDS = 100  # the opening is enough to recognise a story, and keeps dedupe fast
-MIN_SHINGLES = 12  # too little text to judge: only exact keys apply
-MIN_BODY_WORDS = 40
+MIN_BODY_WORDS = 40  # shorter texts are judged by their exact keys only
 NUM_PERM = 64
 
 
@@ -103,18 +102,19 @@ def _exact_keys(article: Article) -> list[tuple[str, str]]:
 
 
 def shingle_hashes(article: Article, vocabulary: defaultdict[str, int]) -> list[int]:
-    """32-bit hashes of the word 3-shingles of the text's opening (headlines
-    are rewritten by partners far more often than wire copy, so they count only for a short
-    text). Words become small ids from a vocabulary shared by one dedupe run (a dict
-    lookup costs less than hashing each word; ids are given in order of first sight), and each shingle's ids are mixed
-    arithmetically; the same input gives the same hashes in every run, unlike ``hash()``."""
+    """32-bit hashes of the word 3-shingles of the text's opening; none for a text under
+    ``MIN_BODY_WORDS`` words (a teaser or a paywall line says too little to judge, and
+    headlines are rewritten by partners far more often than wire copy).
+
+    Words become small ids from a vocabulary shared by one dedupe run (a dict lookup
+    costs less than hashing each word; ids are given in order of first sight), and each
+    shingle's ids are mixed arithmetically: the same input gives the same hashes in every
+    run, unlike ``hash()``."""
     import numpy as np
 
     body = (article.text or article.description or "")[: MAX_WORDS * 12]
     words = _WORDS.findall(body.casefold())[:MAX_WORDS]
-    if len(words) < MIN_BODY_WORDS:  # too little body: let the headline count too
-        words = _WORDS.findall(f"{article.title} {body}".casefold())
-    if len(words) < SHINGLE_WORDS:
+    if len(words) < MIN_BODY_WORDS:
         return []
     ids = np.fromiter(map(vocabulary.__getitem__, words), dtype=np.uint64, count=len(words))
     mixed = (ids[:-2] * np.uint64(0x9E3779B1) + ids[1:-1]) * np.uint64(0x85EBCA77) + ids[2:]
@@ -133,7 +133,7 @@ def _near_duplicates(articles: list[Article], groups: _Groups) -> None:
     vocabulary: defaultdict[str, int] = defaultdict(itertools.count().__next__)
     for i, article in enumerate(articles):
         found = shingle_hashes(article, vocabulary)
-        if len(found) < MIN_SHINGLES:
+        if not found:
             continue
         signature = MinHash(
             num_perm=NUM_PERM,

@@ -8,6 +8,7 @@ import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from ..errors import DigestError
 from ..models import Digest
 from ..state import connect
 
@@ -70,3 +71,35 @@ def recently_featured(db: sqlite3.Connection, last_n: int, before: date) -> dict
         if url:
             featured[url] = day
     return featured
+
+
+def featured_before(path: Path, last_n: int, before: date) -> dict[str, str]:
+    """``recently_featured`` read from the database at ``path`` without creating or changing
+    it (a preview must not touch the state); empty if there is no history yet."""
+    if last_n <= 0 or not path.is_file():
+        return {}
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    except sqlite3.Error as err:
+        raise DigestError(f"cannot open the state database {path}: {err}") from None
+    try:
+        return recently_featured(db, last_n, before)
+    except sqlite3.OperationalError as err:
+        if "no such table" in str(err):
+            return {}  # the file exists but no issue was ever recorded
+        raise DigestError(f"cannot read the history in {path}: {err}") from None
+    except sqlite3.Error as err:
+        raise DigestError(f"cannot read the history in {path}: {err}") from None
+    finally:
+        db.close()
+
+
+def record_published(path: Path, digest: Digest) -> None:
+    """Open the history at ``path`` and record ``digest`` as published."""
+    db = open_history(path)
+    try:
+        record_issue(db, digest)
+    except sqlite3.Error as err:
+        raise DigestError(f"cannot record the issue in {path}: {err}") from None
+    finally:
+        db.close()

@@ -1,75 +1,115 @@
-"""Summarise: a few sentences under each headline, extractive, offline and deterministic."""
+"""Summarise: a few sentences under each headline, extractive, offline and deterministic.
+
+    text → paragraphs and lines → drop furniture (boilerplate.py) → sentences (segment.py)
+         → TextRank with a position prior (textrank.py) → whole sentences that best fill
+           the budget, in article order (budget.py)
+
+A publisher's own description is used instead when it fits the budget
+(``[summary] prefer_description``); each ``Summary`` says which it is (``origin``).
+"""
 
 from __future__ import annotations
 
-from functools import cache
-
 from ..config import SummarySection
 from ..models import Article, Summary, TrendingItem
+from .boilerplate import is_boilerplate, is_heading
+from .budget import ELLIPSIS, cut_at_word, fit
+from .segment import ENDS_SENTENCE, paragraphs, segment, split_sentences
+
+MAX_TEXT_CHARS = 60_000
+MAX_SENTENCES = 400
+
+__all__ = [
+    "candidate_sentences",
+    "cut_at_word",
+    "split_sentences",
+    "summarise_article",
+    "summarise_text",
+    "summarise_trending",
+]
 
 
-@cache
-def _segmenter(language: str = "en") -> object:
-    import pysbd
-
-    return pysbd.Segmenter(language=language, clean=False)
-
-
-def split_sentences(text: str, language: str = "en") -> list[str]:
-    """Sentences of a plain text, paragraph by paragraph."""
-    segmenter = _segmenter(language)
-    sentences: list[str] = []
-    for paragraph in text.split("\n\n"):
-        paragraph = " ".join(paragraph.split())
-        if paragraph:
-            sentences.extend(s.strip() for s in segmenter.segment(paragraph) if s.strip())  # type: ignore[attr-defined]
-    return sentences
-
-
-def cut_at_word(text: str, limit: int) -> str:
-    """Shorten to at most ``limit`` characters at a word boundary, with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: max(0, limit - 1)].rsplit(" ", 1)[0].rstrip(" ,;:-–—")
-    return cut + "…"
+def candidate_sentences(text: str, language: str = "en") -> list[str]:
+    """The sentences worth summarising: furniture lines, headings and boilerplate
+    sentences are left out."""
+    out: list[str] = []
+    for lines in paragraphs(text):
+        kept: list[str] = []
+        previous_ended = True
+        for line in lines:
+            # A line is only furniture on its own: not the tail of a sentence wrapped
+            # across lines ("...will be\nupdated next week.").
+            if not (previous_ended and is_boilerplate(line)):
+                kept.append(line)
+            previous_ended = bool(ENDS_SENTENCE.search(line))
+        block = " ".join(kept)
+        if not block or (len(kept) == 1 and is_heading(block)):
+            continue
+        out.extend(s for s in segment(block, language) if not is_boilerplate(s))
+    return out
 
 
-def fit_sentences(sentences: list[str], max_sentences: int, max_chars: int) -> str:
-    """Whole sentences in order, within the budget; one over-long sentence is cut."""
-    chosen: list[str] = []
-    length = 0
-    for sentence in sentences:
-        extra = len(sentence) + (1 if chosen else 0)
-        if len(chosen) >= max_sentences or length + extra > max_chars:
-            break
-        chosen.append(sentence)
-        length += extra
-    if not chosen and sentences:
-        return cut_at_word(sentences[0], max_chars)
-    return " ".join(chosen)
+def summarise_text(
+    text: str, max_sentences: int = 3, max_chars: int = 300, language: str = "en"
+) -> str:
+    """The best whole sentences of ``text`` within the budget, in article order; a single
+    sentence is cut (at a word, with "…") only when no whole sentence fits."""
+    from .textrank import rank_sentences
+
+    # A summary comes from the opening of a very long text (bounded time and memory).
+    text = text[:MAX_TEXT_CHARS]
+    sentences = candidate_sentences(text, language)[:MAX_SENTENCES]
+    if not sentences:
+        # Nothing but headings or furniture: better the plain text than nothing.
+        sentences = [s for lines in paragraphs(text) for s in segment(" ".join(lines), language)]
+        sentences = sentences[:MAX_SENTENCES]
+    return fit(sentences, rank_sentences(sentences), max_sentences, max_chars)
 
 
-def summarise_text(text: str, max_sentences: int = 3, max_chars: int = 300) -> str:
-    return fit_sentences(split_sentences(text), max_sentences, max_chars)
+def _fits(text: str, max_sentences: int, max_chars: int, language: str) -> bool:
+    return len(text) <= max_chars and len(split_sentences(text, language)) <= max_sentences
 
 
-def summarise_article(article: Article, section: SummarySection) -> Summary:
-    description = (article.description or "").strip()
-    if section.prefer_description and description and len(description) <= section.chars:
+def summarise_article(article: Article, section: SummarySection, language: str = "en") -> Summary:
+    """The publisher's description when preferred and within budget, else an extract."""
+    description = " ".join((article.description or "").split())
+    if (
+        section.prefer_description
+        and description
+        and description.casefold() != " ".join(article.title.split()).casefold()
+        and not is_boilerplate(description)
+        and _fits(description, section.sentences, section.chars, language)
+    ):
         return Summary(text=description, origin="publisher")
     body = article.text or description
-    if not body:
+    if not body.strip():
         return Summary(text="", origin="title")
-    return Summary(text=summarise_text(body, section.sentences, section.chars), origin="extracted")
+    return Summary(
+        text=summarise_text(body, section.sentences, section.chars, language), origin="extracted"
+    )
 
 
-def summarise_trending(item: TrendingItem, section: SummarySection) -> Summary | None:
+def summarise_trending(
+    item: TrendingItem, section: SummarySection, article: Article | None = None
+) -> Summary | None:
+    """A one-line summary for a "Hot this week" row: the row's (or else the matched
+    article's) description when it fits on the line, else the best whole sentence of the
+    row's text, its description, the article's description or the article's text."""
     if section.trending_chars == 0:
         return None
-    source = item.description or item.text
-    if not source:
-        return None
-    return Summary(
-        text=summarise_text(source, 1, section.trending_chars),
-        origin="publisher" if item.description else "extracted",
-    )
+    limit = section.trending_chars
+    descriptions = [item.description] + ([article.description] if article else [])
+    if section.prefer_description:
+        for description in descriptions:
+            description = " ".join((description or "").split())
+            if description and _fits(description, 1, limit, "en"):
+                return Summary(text=description, origin="publisher")
+    bodies = [item.text, *descriptions] + ([article.text] if article else [])
+    fallback: Summary | None = None
+    for body in bodies:
+        if body and body.strip():
+            text = summarise_text(body, 1, limit)
+            if text and not text.endswith(ELLIPSIS):
+                return Summary(text=text, origin="extracted")
+            fallback = fallback or (Summary(text=text, origin="extracted") if text else None)
+    return fallback
