@@ -424,3 +424,11 @@ def test_an_opml_entity_bomb_is_refused(tmp_path: Path) -> None:
     result = run(cfg)
     assert result.statuses[0].error is not None
     assert "declares XML entities" in result.statuses[0].error
+
+
+def test_export_encoding_is_checked_and_used(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"sources\[0\]\.encoding: unknown encoding 'latin-99'"):
+        config(tmp_path, '[[sources]]\ntype = "csv"\npath = "a.csv"\nencoding = "latin-99"\n')
+    (tmp_path / "l.csv").write_bytes("title,date\nCaf\u00e9 opens,2025-12-03\n".encode("latin-1"))
+    cfg = config(tmp_path, '[[sources]]\ntype = "csv"\npath = "l.csv"\nencoding = "latin-1"\n')
+    assert titles(run(cfg)) == ["Café opens"]

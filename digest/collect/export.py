@@ -54,6 +54,18 @@ class ExportSource(SourceConfig):
     )
     encoding: str | None = None
 
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str | None) -> str | None:
+        if value:
+            import codecs
+
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise ValueError(f"unknown encoding {value!r}") from None
+        return value or None
+
     @field_validator("mapping")
     @classmethod
     def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
