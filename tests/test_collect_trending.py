@@ -118,3 +118,30 @@ def test_missing_trending_file_is_a_source_error(tmp_path: Path) -> None:
 def test_trending_section_rejects_an_unknown_format() -> None:
     with pytest.raises(Exception, match="format"):
         TrendingSection.model_validate({"format": "xls"})
+
+
+def test_a_missing_trending_list_is_a_warning_and_strict_fails(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from digest.collect import collect
+    from digest.config import load_config
+    from digest.dates import issue_window
+    from digest.errors import BuildError
+
+    cfg = load_config(
+        write(
+            tmp_path / "c.toml",
+            f'[[sources]]\ntype = "feed"\npath = "{DATA / "feeds/rss2.xml"}"\n'
+            '[trending]\npath = "gone.csv"\n',
+        )
+    )
+    tz = ZoneInfo("UTC")
+    window, now = issue_window(date(2025, 12, 5), tz), datetime(2025, 12, 6, tzinfo=tz)
+    result = collect(cfg, window, now=now)
+    assert result.trending == [] and len(result.articles) == 3
+    assert f"source trending: file not found: {tmp_path / 'gone.csv'}" in caplog.text
+    with pytest.raises(BuildError, match="--strict: source trending failed: file not found"):
+        collect(cfg, window, now=now, strict=True)

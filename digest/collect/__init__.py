@@ -108,14 +108,16 @@ def collect(
             try:
                 result.trending = trending.result()
             except Exception as err:  # a bad trending list is a warning, never a traceback
-                reason = (
-                    str(err)
-                    if isinstance(err, DigestError)
-                    else (f"source {name}: cannot read it ({type(err).__name__}: {err})")
-                )
-                warn(reason)
+                if isinstance(err, SourceError):
+                    reason = err.reason
+                elif isinstance(err, DigestError):
+                    reason = str(err)
+                else:
+                    reason = f"cannot read it ({type(err).__name__}: {err})"
+                reason = one_line(reason)
+                warn(f"source {name}: {reason}")
                 result.statuses.append(
-                    SourceStatus(name=name, type="trending", ok=False, error=one_line(reason))
+                    SourceStatus(name=name, type="trending", ok=False, error=reason)
                 )
     finally:
         side.shutdown(wait=True)
