@@ -23,7 +23,7 @@ from .dedupe import dedupe_articles, dedupe_trending
 from .diversity import choose_stories
 from .rank import RankContext, rank_articles
 
-__all__ = ["featured_articles", "select_stories"]
+__all__ = ["choose_from", "dedupe_collection", "featured_articles", "select_stories"]
 
 
 def select_stories(
@@ -35,17 +35,39 @@ def select_stories(
 ) -> Selection:
     """Choose the issue's stories (lead first). ``featured`` maps article ids and canonical
     URLs that recent issues featured to that issue's date; those are left out."""
+    return choose_from(dedupe_collection(collection), config, window, featured=featured)
+
+
+def dedupe_collection(collection: Collection) -> Collection:
+    """The collection with duplicate articles merged (each recorded as an exclusion) and
+    repeats removed from the trending list."""
     articles, duplicates = dedupe_articles(collection.articles)
-    fresh, repeats = drop_featured(articles, featured or {})
-    trending = dedupe_trending(collection.trending)
-    ctx = RankContext(window=window, ranking=config.ranking, trending=trending)
+    return collection.model_copy(
+        update={
+            "articles": articles,
+            "trending": dedupe_trending(collection.trending),
+            "exclusions": [*collection.exclusions, *duplicates],
+        }
+    )
+
+
+def choose_from(
+    collection: Collection,
+    config: Config,
+    window: Window,
+    *,
+    featured: Mapping[str, str] | None = None,
+) -> Selection:
+    """Rank a deduplicated collection and choose the stories: history, signals, diversity."""
+    fresh, repeats = drop_featured(collection.articles, featured or {})
+    ctx = RankContext(window=window, ranking=config.ranking, trending=collection.trending)
     ranked = rank_articles(fresh, ctx)
     chosen, left_out = choose_stories(ranked, config.ranking, config.digest.max_stories)
     return Selection(
         stories=chosen,
         candidates=ranked,
-        exclusions=[*collection.exclusions, *duplicates, *repeats, *left_out],
-        trending=with_article_text(trending, articles, ctx),
+        exclusions=[*collection.exclusions, *repeats, *left_out],
+        trending=with_article_text(collection.trending, collection.articles, ctx),
     )
 
 
