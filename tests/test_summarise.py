@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 
 import pytest
@@ -93,10 +92,9 @@ def test_sentences_keep_every_non_space_character_in_order(text: str) -> None:
 def test_never_splits_inside_a_decimal(sentences: list[str], number: str) -> None:
     text = " ".join([*sentences[:1], f"The rate was {number} per cent on Monday.", *sentences[1:]])
     pieces = split_sentences(text)
-    whole, fraction = number.split(".")
-    for left, right in itertools.pairwise(pieces):
-        assert not (left.endswith(f"{whole}.") and right.startswith(fraction)), pieces
-    assert any(number in piece for piece in pieces)
+    # The sentence with the decimal is one piece (other generated "sentences" such as
+    # "24.5." "0.0." may legitimately end and start with digits).
+    assert any(f"The rate was {number} per cent on Monday." in piece for piece in pieces), pieces
 
 
 # -- boilerplate ------------------------------------------------------------------------
