@@ -53,6 +53,7 @@ from .helpers import SAMPLE_CONFIG
         "Despite this, sales rose.",
         "Because of that, the match was moved.",
         "Also on Friday, output figures were released.",
+        "Or simply wait.",
         '"They have been listening to us," said Mr Tan.',
         "(However, the figures were not audited.)",
     ],
@@ -87,7 +88,7 @@ def test_sentences_that_stand_alone_are_not_dangling_openers(sentence: str) -> N
 
 _OPENERS = ["He", "She", "It", "They", "His", "Her", "Their", "Then", "But", "And", "Yet"]
 _OPENERS += ["However,", "Meanwhile,", "Instead,", "Still,", "Also", "Such", "The latter"]
-_OPENERS += ["This", "That", "These", "Those", "So"]
+_OPENERS += ["This", "That", "These", "Those", "So", "Or"]
 _lower_words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=9)
 _rest = st.lists(_lower_words, min_size=1, max_size=12).map(" ".join)
 

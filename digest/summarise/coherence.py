@@ -43,7 +43,7 @@ _OPEN_QUOTES = "\"“‘'"
 _LEAD = r"^[\"“‘'(\[\s]*"
 _CONNECTIVES = (
     r"he|she|it|they|him|them|his|her|its|their|theirs"
-    r"|this|that|these|those|such|then|also|but|and|yet|so|still|however|meanwhile|instead"
+    r"|this|that|these|those|such|then|also|but|and|or|nor|yet|so|still|however|meanwhile|instead"
     r"|nevertheless|nonetheless|moreover|furthermore|besides|likewise|similarly|otherwise"
     r"|therefore|thus|hence|consequently|accordingly|indeed|another|others|other"
     r"|the\s+latter|the\s+former|as\s+a\s+result|in\s+addition|in\s+contrast|by\s+contrast"
