@@ -560,6 +560,22 @@ def init(
     run(action)
 
 
+@app.command()
+def sources(config: ConfigOpt = None) -> None:
+    """Show each source's health: last success, failures in a row, last error, items seen.
+
+    A source failing [health] failures runs in a row, or with nothing new for
+    [health] silent_weeks weeks, is marked unhealthy.
+    """
+
+    def action() -> None:
+        from .collect.health import print_health_table
+
+        print_health_table(load(config))
+
+    run(action)
+
+
 def _summary_settings(
     config_path: Path | None, chars: int | None, sentences: int | None
 ) -> tuple[SummarySection, HttpSection]:

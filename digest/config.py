@@ -321,7 +321,9 @@ class SmtpSection(Section):
 class HttpSection(Section):
     timeout: float = Field(20, gt=0, description="read timeout, seconds")
     connect_timeout: float = Field(10, gt=0)
-    retries: int = Field(2, ge=0)
+    retries: int = Field(2, ge=0, le=10, description="retries after a 5xx or a timeout")
+    backoff: float = Field(0.5, ge=0, description="seconds before the first retry; doubles")
+    max_time: float = Field(120, gt=0, description="seconds one response may take in all")
     max_bytes: int = Field(20 * 1024 * 1024, gt=0)
     concurrency: int = Field(8, ge=1, le=64)
     user_agent: str | None = None

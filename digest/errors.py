@@ -51,6 +51,11 @@ class FetchError(DigestError):
     """An HTTP fetch failed (network, timeout, status, size cap)."""
 
 
+class BadSourceData(DigestError):
+    """A source's content cannot be read: malformed, unsafe (XML entities), undecodable,
+    or not the format its kind expects."""
+
+
 class BuildError(DigestError):
     """The digest could not be built (nothing to show, every source failed...)."""
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import unicodedata
+from typing import Any
 
 _DROP_TAGS = (
     "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math",
@@ -47,11 +49,29 @@ _BLOCK_TAGS = frozenset(
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _BLANKS = re.compile(r"\n\s*\n+")
 _TAGLIKE = re.compile(r"<[a-zA-Z!/?]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters, and lone surrogates (JSON's "\ud800" decodes to one; no encoder takes it).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_LINE_EDGES = re.compile(r" ?\n ?")
 
 
 def looks_like_html(text: str) -> bool:
     return bool(_TAGLIKE.search(text)) or "&" in text
+
+
+_parsers = threading.local()
+
+
+def _html_parser() -> Any:
+    """One lxml HTML parser per thread (parsers are not thread-safe); plain elements, no
+    comments or processing instructions, never the network."""
+    parser = getattr(_parsers, "html", None)
+    if parser is None:
+        from lxml import etree
+
+        parser = _parsers.html = etree.HTMLParser(
+            remove_comments=True, remove_pis=True, no_network=True, recover=True
+        )
+    return parser
 
 
 def html_to_text(markup: str) -> str:
@@ -61,43 +81,52 @@ def html_to_text(markup: str) -> str:
     if not _TAGLIKE.search(markup):
         return clean_text(html.unescape(markup))
     from lxml import etree
-    from lxml import html as lxml_html
 
+    markup = _CONTROL.sub("", markup)  # lxml refuses control characters in text
     try:
-        root = lxml_html.fragment_fromstring(markup, create_parent="div")
-    except (etree.ParserError, ValueError):
+        doc = etree.fromstring(f"<div>{markup}</div>", _html_parser())
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        doc = None
+    if doc is None:  # nothing parseable: drop anything tag-shaped
         return clean_text(html.unescape(re.sub(r"<[^>]*>", " ", markup)))
-    etree.strip_elements(
-        root, *_DROP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False
-    )
-    chunks: list[str] = []
-    for event, el in etree.iterwalk(root, events=("start", "end")):
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if event == "start":
-            if tag in _BLOCK_TAGS:
-                chunks.append("\n\n" if tag != "br" and tag != "li" else "\n")
-            if el.text:
-                chunks.append(el.text)
-        else:
-            if tag in _BLOCK_TAGS and tag != "br":
-                chunks.append("\n\n")
-            if el.tail and el is not root:
-                chunks.append(el.tail)
-    return clean_text("".join(chunks))
+    etree.strip_elements(doc, *_DROP_TAGS, with_tail=False)
+    # Mark block boundaries in the tree, then let lxml gather the text (in C).
+    for el in doc.iter(*_BLOCK_TAGS):
+        if el.tag == "br":
+            el.tail = "\n" + (el.tail or "")
+            continue
+        el.text = ("\n" if el.tag == "li" else "\n\n") + (el.text or "")
+        el.tail = "\n\n" + (el.tail or "")
+    return clean_text("".join(doc.itertext()))
 
 
 def clean_text(text: str) -> str:
     """Normalise whitespace and drop control characters; keep paragraph breaks."""
-    text = unicodedata.normalize("NFC", text)
-    text = _CONTROL.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    text = "\n".join(lines)
+    if text.isascii() and text.isprintable():  # the common one-line case, quickly
+        return " ".join(text.split())
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    text = _CONTROL.sub("", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _LINE_EDGES.sub("\n", _SPACES.sub(" ", text))
     return _BLANKS.sub("\n\n", text).strip()
 
 
 def one_line(text: str) -> str:
     """Collapse all whitespace (for titles, names, one-line fields)."""
     return " ".join(clean_text(text).split())
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.-–—") + "…"
 
 
 def plain(value: str | None, is_html: bool | None = None) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 
@@ -23,13 +23,19 @@ _TRACKING_KEYS = frozenset(
         "ref_src",
     }
 )
-_AMP_PATH = re.compile(r"(/amp)+/?$|/amp/(?=.)", re.IGNORECASE)
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 
 def _is_tracking(key: str) -> bool:
     key = key.lower()
     return key.startswith("utm_") or key in _TRACKING_KEYS
+
+
+def _normal_escape(match: re.Match[str]) -> str:
+    char = chr(int(match.group()[1:], 16))
+    return char if char in _UNRESERVED else match.group().upper()
 
 
 def canonical_url(url: str) -> str:
@@ -42,23 +48,31 @@ def canonical_url(url: str) -> str:
     """
     text = url.strip()
     try:
-        parts = urlsplit(text)
+        # The fragment never matters; whitespace before it is as stray as at the end.
+        parts = urlsplit(text.split("#", 1)[0].strip())
     except ValueError:
         return text
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         return text
     host = (parts.hostname or "").lower().rstrip(".")
-    if host.startswith("amp."):
+    while host.startswith("amp."):
         host = host[4:]
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
     try:
         port = parts.port
     except ValueError:
         port = None
-    netloc = host if port is None or str(port) == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
-    path = quote(unquote(parts.path), safe="/:@!$&'()*+,;=-._~%")
-    path = _AMP_PATH.sub("/", path)
-    path = re.sub(r"/{2,}", "/", path).rstrip("/")
+    # Every canonical form is https, so 443 is its default port whatever the scheme was.
+    default = port is None or str(port) in (_DEFAULT_PORTS.get(scheme), "443")
+    netloc = host if default else f"{host}:{port}"
+    # Percent-escapes: decode the unreserved ones, upper-case the rest (RFC 3986 6.2.2).
+    path = _ESCAPE.sub(_normal_escape, parts.path)
+    path = quote(path, safe="/:@!$&'()*+,;=-._~%")
+    # No empty segments (so no trailing or doubled slash) and no AMP segment.
+    segments = [seg for seg in path.split("/") if seg and seg.lower() != "amp"]
+    path = "/" + "/".join(segments) if segments else ""
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)

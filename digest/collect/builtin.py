@@ -1,3 +1,3 @@
 """Importing this module registers the built-in source kinds, as a plugin would."""
 
-from . import feed, markdown  # noqa: F401
+from . import export, feed, markdown, opml, page  # noqa: F401

@@ -1,14 +1,18 @@
-"""``type = "markdown"``: a folder of ``.md`` files (or one file) with YAML front matter."""
+"""``type = "markdown"``: a folder of ``.md`` files (or one file, or one URL) with YAML
+front matter (title, url, date, category, tags, author, summary, image); the body is the
+article's text. A file that cannot be read is skipped with a warning naming it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
+from datetime import date
 from typing import Any, Literal
 
 from ..config import SourceConfig
 from ..dates import parse_date
-from ..errors import SourceError
+from ..errors import BadSourceData, FetchError, SourceError
+from ..log import warn
+from .fetch import decode_text
 from .registry import SOURCE_KINDS, CollectContext, Entry, SourceKind
 
 
@@ -25,23 +29,37 @@ def markdown_to_html(text: str) -> str:
 
 
 def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
     if isinstance(value, str):
         return [v.strip() for v in value.split(",") if v.strip()]
     if isinstance(value, list):
-        return [str(v).strip() for v in value if str(v).strip()]
-    return [str(value)]
+        return [text for text in (_str(v) for v in value[:100]) if text]
+    one = _str(value)
+    return [one] if one else []
 
 
 def _str(value: Any) -> str | None:
-    return None if value is None else str(value)
+    """Text of a scalar front-matter value. Lists and mappings are not text: never
+    ``str()`` them (YAML aliases can make a small file a huge structure)."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, str | int | float | date):
+        text = str(value).strip()
+        return text or None
+    return None
 
 
 def collect_markdown(source: SourceConfig, ctx: CollectContext) -> Iterator[Entry]:
     assert isinstance(source, MarkdownSource)
-    if source.path is None:
-        raise SourceError(source.display_name, "markdown sources read a local 'path'")
+    if source.url is not None:
+        try:
+            fetched = ctx.fetcher.fetch(source.url)
+            entry = read_markdown(fetched.data, source.url, ctx, url_default=source.url)
+        except (FetchError, BadSourceData) as err:
+            raise SourceError(source.display_name, str(err)) from None
+        if entry is not None:
+            yield entry
+        return
+    assert source.path is not None
     root = source.path
     if root.is_file():
         files = [root]
@@ -52,36 +70,42 @@ def collect_markdown(source: SourceConfig, ctx: CollectContext) -> Iterator[Entr
     else:
         raise SourceError(source.display_name, f"no such file or folder: {root}")
     for file in files:
-        entry = read_markdown_file(file, ctx)
+        try:
+            entry = read_markdown(ctx.fetcher.read_path(file), str(file), ctx)
+        except (FetchError, BadSourceData) as err:
+            if len(files) == 1:
+                raise SourceError(source.display_name, str(err)) from None
+            warn(f"source {source.display_name}: {file.name}: skipped: {err}")
+            continue
         if entry is not None:
             yield entry
 
 
-def read_markdown_file(file: Path, ctx: CollectContext) -> Entry | None:
+def read_markdown(
+    raw: bytes, where: str, ctx: CollectContext, url_default: str | None = None
+) -> Entry | None:
+    """One Markdown document with YAML front matter → an ``Entry``."""
     import frontmatter
     import yaml
 
-    raw = ctx.fetcher.read_path(file)
+    text = decode_text(raw)
     try:
-        post = frontmatter.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        ctx_warn(file, "not UTF-8 text")
-        return None
+        post = frontmatter.loads(text)
     except yaml.YAMLError as err:
-        ctx_warn(file, f"bad front matter: {str(err).splitlines()[0]}")
-        return None
-    meta = post.metadata
-    title = _str(meta.get("title")) or file.stem.replace("-", " ").strip()
-    tags = _as_list(meta.get("tags"))
+        raise BadSourceData(f"bad front matter: {str(err).splitlines()[0]}") from None
+    except (ValueError, TypeError, AttributeError):
+        raise BadSourceData("bad front matter: not a mapping of keys to values") from None
+    meta = post.metadata if isinstance(post.metadata, dict) else {}
+    stem = where.rstrip("/").rsplit("/", 1)[-1].removesuffix(".md").replace("-", " ")
     return Entry(
-        title=title,
-        url=_str(meta.get("url") or meta.get("link")),
+        title=_str(meta.get("title")) or stem.strip(),
+        url=_str(meta.get("url") or meta.get("link")) or url_default,
         guid=_str(meta.get("id") or meta.get("guid")),
-        published=parse_date(meta.get("date"), ctx.tz),
-        updated=parse_date(meta.get("updated"), ctx.tz),
+        published=parse_date(_date_value(meta.get("date")), ctx.tz),
+        updated=parse_date(_date_value(meta.get("updated")), ctx.tz),
         author=_str(meta.get("author")),
         category=_str(meta.get("category")),
-        tags=tags,
+        tags=_as_list(meta.get("tags")),
         description=_str(meta.get("summary") or meta.get("description")),
         content=markdown_to_html(post.content) if post.content.strip() else None,
         content_html=True,
@@ -89,10 +113,8 @@ def read_markdown_file(file: Path, ctx: CollectContext) -> Entry | None:
     )
 
 
-def ctx_warn(file: Path, reason: str) -> None:
-    from ..log import warn
-
-    warn(f"{file}: skipped: {reason}")
+def _date_value(value: Any) -> Any:
+    return value if isinstance(value, str | int | float | date) else None
 
 
 SOURCE_KINDS.add("markdown", SourceKind(config=MarkdownSource, collect=collect_markdown))

@@ -31,9 +31,9 @@ class Entry:
     category: str | None = None
     tags: list[str] = field(default_factory=list)
     description: str | None = None
-    description_html: bool = False
+    description_html: bool | None = None  # True: HTML; False: plain text; None: sniff it
     content: str | None = None
-    content_html: bool = False
+    content_html: bool | None = None
     image: str | None = None
 
 
