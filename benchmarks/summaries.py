@@ -9,10 +9,13 @@ Reads ``../shared/data/summaries-dev/bbc-dev.jsonl`` (relative to the repository
 - lead: the article's first sentences that fit the budget;
 - summa: summa's TextRank scores, best sentences first while they fit, shown in article order;
 - digest: ``digest.summarise.summarise_text`` (the project's summariser), at the shipped
-  default of at most ``[summary] sentences`` = 3 sentences unless ``--sentences`` says otherwise.
+  default of at most ``[summary] sentences`` = 3 sentences unless ``--sentences`` says otherwise;
+- digest, no coherence: the same without the rules of ``coherence.py`` (what they cost).
 
-All three split sentences with the project's segmenter (pysbd), so only the choice differs.
-Prints ROUGE-1/2/L F1 ×100 (Google's rouge-score, stemming on) and the time each took.
+All split sentences with the project's segmenter (pysbd), so only the choice differs.
+Prints ROUGE-1/2/L F1 ×100 (Google's rouge-score, stemming on), the time each took, and
+"opens back": how many summaries open with a sentence that points back to one the reader
+never saw ("He said...", "But...", '"...," she said.'; see ``coherence.py``).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ DEFAULT_DATA = ROOT.parent / "shared" / "data" / "summaries-dev" / "bbc-dev.json
 sys.path.insert(0, str(ROOT))
 
 from digest.summarise import split_sentences, summarise_text  # noqa: E402
+from digest.summarise.coherence import Need, need  # noqa: E402
 
 
 def load(path: Path) -> list[dict[str, str]]:
@@ -67,6 +71,15 @@ def summa_textrank(text: str, chars: int) -> str:
     return fill_in_order(texts, order, chars)
 
 
+def opens_pointing_back(text: str, summary: str) -> bool:
+    """Does the summary open with a sentence that needs the one before it in the article?"""
+    sentences = split_sentences(text)
+    first = split_sentences(summary)[:1]
+    if not first or first[0] not in sentences:
+        return False
+    return sentences.index(first[0]) > 0 and need(first[0]) is not Need.NONE
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -84,13 +97,19 @@ def main() -> None:
         "lead": lambda text: lead(text, args.chars),
         "summa TextRank": lambda text: summa_textrank(text, args.chars),
         "digest": lambda text: summarise_text(text, args.sentences, args.chars),
+        "digest, no coherence": lambda text: summarise_text(
+            text, args.sentences, args.chars, coherent=False
+        ),
     }
     split_sentences("Warm up the segmenter. It loads its rules once.")
     print(
         f"{len(articles)} articles from {args.data.name}, budget {args.chars} characters "
         f"(digest: at most {args.sentences} sentences)"
     )
-    print(f"{'system':<16} {'ROUGE-1':>8} {'ROUGE-2':>8} {'ROUGE-L':>8} {'chars':>6} {'time':>8}")
+    print(
+        f"{'system':<21} {'ROUGE-1':>8} {'ROUGE-2':>8} {'ROUGE-L':>8} {'chars':>6} {'time':>8}"
+        f" {'opens back':>11}"
+    )
     for name, summarise in systems.items():
         started = time.perf_counter()
         summaries = [summarise(a["text"]) for a in articles]
@@ -104,8 +123,13 @@ def main() -> None:
                 totals[key] += score.fmeasure
         r1, r2, rl = (100 * totals[k] / len(articles) for k in ("rouge1", "rouge2", "rougeL"))
         mean_chars = sum(map(len, summaries)) / len(summaries)
+        back = sum(
+            opens_pointing_back(a["text"], summary)
+            for a, summary in zip(articles, summaries, strict=True)
+        )
         print(
-            f"{name:<16} {r1:8.1f} {r2:8.1f} {rl:8.1f} {mean_chars:6.0f} {elapsed:7.2f}s",
+            f"{name:<21} {r1:8.1f} {r2:8.1f} {rl:8.1f} {mean_chars:6.0f} {elapsed:7.2f}s"
+            f" {back:11d}",
             flush=True,
         )
 

@@ -242,7 +242,7 @@ class SummarySection(Section):
     sentences: int = Field(3, ge=1, le=20)
     chars: int = Field(300, ge=40, le=5000)
     prefer_description: bool = True
-    trending_chars: int = Field(140, ge=0, le=1000)
+    trending_chars: int = Field(160, ge=0, le=1000)
 
 
 # -- [render] / [email] / [smtp] --------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 
 import pytest
@@ -20,6 +19,7 @@ from digest.summarise import (
 )
 from digest.summarise.boilerplate import is_boilerplate
 from digest.summarise.budget import choose, cut_at_word, fit
+from digest.summarise.coherence import Need, need
 from digest.summarise.textrank import rank_sentences
 
 # -- segmentation -----------------------------------------------------------------------
@@ -44,6 +44,19 @@ from digest.summarise.textrank import rank_sentences
             "Prices rose 3.5% in Q3. The U.K. economy grew. Mr. Smith agreed.",
             ["Prices rose 3.5% in Q3.", "The U.K. economy grew.", "Mr. Smith agreed."],
         ),
+        (  # a quotation run over several sentences, each opened anew (pysbd keeps it whole)
+            'Mr Frost added: "The outlook is uncertain. "Risks will worsen." Mr Lee disagreed.',
+            [
+                'Mr Frost added: "The outlook is uncertain.',
+                '"Risks will worsen."',
+                "Mr Lee disagreed.",
+            ],
+        ),
+        (
+            'He said: "We will win." "It is over," she said.',
+            ['He said: "We will win."', '"It is over," she said.'],
+        ),
+        ('Mr. "Big" Tan met U.S. "hawks" today.', ['Mr. "Big" Tan met U.S. "hawks" today.']),
     ],
 )
 def test_sentences_survive_abbreviations_decimals_initials_and_quotes(
@@ -66,7 +79,10 @@ _tokens = st.one_of(
     _words,
     _words.map(str.capitalize),
     st.sampled_from(
-        ["Dr.", "U.S.", "Mr.", "J. R.", "e.g.", "24.5", "3.14", '"Yes."', "(a)", "—", "...", "!"]
+        [
+            *["Dr.", "U.S.", "Mr.", "J. R.", "e.g.", "24.5", "3.14", '"Yes."', "(a)", "—", "..."],
+            *["!", '"We', 'win."', '"', "“It", "over.”", '"Risks', "rates.", '."'],
+        ]
     ),
     st.from_regex(r"[0-9]{1,3}\.[0-9]{1,2}", fullmatch=True),
 )
@@ -93,10 +109,9 @@ def test_sentences_keep_every_non_space_character_in_order(text: str) -> None:
 def test_never_splits_inside_a_decimal(sentences: list[str], number: str) -> None:
     text = " ".join([*sentences[:1], f"The rate was {number} per cent on Monday.", *sentences[1:]])
     pieces = split_sentences(text)
-    whole, fraction = number.split(".")
-    for left, right in itertools.pairwise(pieces):
-        assert not (left.endswith(f"{whole}.") and right.startswith(fraction)), pieces
-    assert any(number in piece for piece in pieces)
+    # The sentence with the decimal is one piece (other generated "sentences" such as
+    # "24.5." "0.0." may legitimately end and start with digits).
+    assert any(f"The rate was {number} per cent on Monday." in piece for piece in pieces), pieces
 
 
 # -- boilerplate ------------------------------------------------------------------------
@@ -216,6 +231,19 @@ _article_sentence = st.lists(_words, min_size=2, max_size=40).map(
 )
 
 
+def _as_sentences(summary: str, sentences: list[str], after: int = -1) -> list[int] | None:
+    """Positions of sentences (ascending, each after ``after``) that joined by spaces make
+    ``summary``, or None. Tries every way, since one sentence may begin another."""
+    if not summary:
+        return []
+    for i in range(after + 1, len(sentences)):
+        if summary == sentences[i] or summary.startswith(sentences[i] + " "):
+            rest = _as_sentences(summary[len(sentences[i]) + 1 :], sentences, i)
+            if rest is not None:
+                return [i, *rest]
+    return None
+
+
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(st.lists(_article_sentence, min_size=1, max_size=6), min_size=1, max_size=6),
@@ -229,24 +257,18 @@ def test_summaries_never_end_mid_sentence(
     sentences = split_sentences(text)
     summary = summarise_text(text, max_sentences, chars)
     assert 0 < len(summary) <= chars
-    fits = [s for s in sentences if len(s) <= chars]
+    # A sentence that points back ("He ...") may not open a summary (coherence.py).
+    fits = [
+        s for i, s in enumerate(sentences) if len(s) <= chars and (i == 0 or need(s) is Need.NONE)
+    ]
     if fits:
         # Whole sentences only, in article order, within the sentence budget.
-        positions = []
-        rest = summary
-        while rest:
-            match = next(
-                (i for i, s in enumerate(sentences) if rest.startswith(s) and i not in positions),
-                None,
-            )
-            assert match is not None, (summary, sentences)
-            positions.append(match)
-            rest = rest[len(sentences[match]) :].removeprefix(" ")
-        assert positions == sorted(positions)
+        positions = _as_sentences(summary, sentences)
+        assert positions is not None, (summary, sentences)
         assert len(positions) <= max_sentences
         assert summary.endswith(".")
     else:
-        # No sentence fits: one is cut at a word boundary and says so.
+        # No sentence that may open fits: one is cut at a word boundary and says so.
         assert summary.endswith("…")
         assert any(s.startswith(summary[:-1].rstrip()) for s in sentences)
 

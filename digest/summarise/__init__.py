@@ -2,7 +2,8 @@
 
     text → paragraphs and lines → drop furniture (boilerplate.py) → sentences (segment.py)
          → TextRank with a position prior (textrank.py) → whole sentences that best fill
-           the budget, in article order (budget.py)
+           the budget and read without what the reader never saw (coherence.py), in
+           article order (budget.py)
 
 A publisher's own description is used instead when it fits the budget
 (``[summary] prefer_description``); each ``Summary`` says which it is (``origin``).
@@ -13,7 +14,7 @@ from __future__ import annotations
 from ..config import SummarySection
 from ..models import Article, Summary, TrendingItem
 from .boilerplate import is_boilerplate, is_heading
-from .budget import ELLIPSIS, cut_at_word, fit
+from .budget import cut_at_word, fit
 from .segment import ENDS_SENTENCE, paragraphs, segment, split_sentences
 
 MAX_TEXT_CHARS = 60_000
@@ -50,10 +51,16 @@ def candidate_sentences(text: str, language: str = "en") -> list[str]:
 
 
 def summarise_text(
-    text: str, max_sentences: int = 3, max_chars: int = 300, language: str = "en"
+    text: str,
+    max_sentences: int = 3,
+    max_chars: int = 300,
+    language: str = "en",
+    *,
+    coherent: bool = True,
 ) -> str:
     """The best whole sentences of ``text`` within the budget, in article order; a single
-    sentence is cut (at a word, with "…") only when no whole sentence fits."""
+    sentence is cut (at a word, with "…") only when no whole sentence that can open a
+    summary fits. ``coherent=False`` drops the rules of ``coherence.py`` (for measuring)."""
     from .textrank import rank_sentences
 
     # A summary comes from the opening of a very long text (bounded time and memory).
@@ -63,7 +70,7 @@ def summarise_text(
         # Nothing but headings or furniture: better the plain text than nothing.
         sentences = [s for lines in paragraphs(text) for s in segment(" ".join(lines), language)]
         sentences = sentences[:MAX_SENTENCES]
-    return fit(sentences, rank_sentences(sentences), max_sentences, max_chars)
+    return fit(sentences, rank_sentences(sentences), max_sentences, max_chars, coherent)
 
 
 def _fits(text: str, max_sentences: int, max_chars: int, language: str) -> bool:
@@ -92,24 +99,63 @@ def summarise_article(article: Article, section: SummarySection, language: str =
 def summarise_trending(
     item: TrendingItem, section: SummarySection, article: Article | None = None
 ) -> Summary | None:
-    """A one-line summary for a "Hot this week" row: the row's (or else the matched
-    article's) description when it fits on the line, else the best whole sentence of the
-    row's text, its description, the article's description or the article's text."""
+    """A one-line summary for a "Hot this week" row: a self-contained statement of the
+    news, never a quotation when there is anything else. In order:
+
+    1. the row's (else the matched article's) description, when it fits on the line;
+    2. else a description's first sentence, when that fits;
+    3. else the best-ranked sentence of the row's text (else the article's text, else the
+       descriptions) that fits and stands alone: not a quotation, not attributed to "he"
+       or "she", not opening with "But", "It", "Then"... (``coherence.py``);
+    4. else the best such sentence (or a description) cut at a word, with "…".
+    """
+    from .coherence import is_quote
+
     if section.trending_chars == 0:
         return None
     limit = section.trending_chars
-    descriptions = [item.description] + ([article.description] if article else [])
+    title = " ".join(item.title.split()).casefold()
+    descriptions = [
+        text
+        for raw in (item.description, article.description if article else None)
+        if (text := " ".join((raw or "").split())) and text.casefold() != title
+    ]
     if section.prefer_description:
         for description in descriptions:
-            description = " ".join((description or "").split())
-            if description and _fits(description, 1, limit, "en"):
+            if _fits(description, 1, limit, "en"):
                 return Summary(text=description, origin="publisher")
-    bodies = [item.text, *descriptions] + ([article.text] if article else [])
-    fallback: Summary | None = None
+        for description in descriptions:
+            first = split_sentences(description)[0]
+            if len(first) <= limit and not is_quote(first):
+                return Summary(text=first, origin="publisher")
+    bodies = [item.text, article.text if article else "", *descriptions]
     for body in bodies:
-        if body and body.strip():
-            text = summarise_text(body, 1, limit)
-            if text and not text.endswith(ELLIPSIS):
-                return Summary(text=text, origin="extracted")
-            fallback = fallback or (Summary(text=text, origin="extracted") if text else None)
-    return fallback
+        line = _one_line(body, limit)
+        if line:
+            return Summary(text=line, origin="extracted")
+    if section.prefer_description and descriptions:
+        return Summary(text=cut_at_word(descriptions[0], limit), origin="publisher")
+    for body in bodies:
+        if body.strip():
+            return Summary(text=summarise_text(body, 1, limit), origin="extracted")
+    return None
+
+
+def _one_line(text: str, limit: int) -> str:
+    """The best-ranked sentence of ``text`` within ``limit`` that can stand alone on a line:
+    not a quotation, not needing the sentence before it, not a lead-in; "" if none."""
+    from .coherence import Need, is_lead_in, is_quote, needs
+    from .textrank import rank_sentences
+
+    sentences = candidate_sentences(text[:MAX_TEXT_CHARS])[:MAX_SENTENCES]
+    scores = rank_sentences(sentences)
+    alone = [
+        i
+        for i, (sentence, need) in enumerate(zip(sentences, needs(sentences), strict=True))
+        if len(sentence) <= limit
+        and need is Need.NONE
+        and not is_quote(sentence)
+        and not is_lead_in(sentence)
+    ]
+    best = min(alone, key=lambda i: (-scores[i], i), default=None)
+    return sentences[best] if best is not None else ""

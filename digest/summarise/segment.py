@@ -17,6 +17,15 @@ _BLANK_LINES = re.compile(r"\n\s*\n")
 # Sentence-final punctuation, then any closing quotes or brackets.
 ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*$")
 _FALLBACK_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'“‘(]*[A-Z0-9])")
+# A quotation that runs over several sentences, each opened anew ('...cut rates. "Dismal
+# reports...', '"We will win." "It is over," she said.'): pysbd keeps such runs whole.
+# Split where a sentence ends and a quotation opens with a capital; the word before the
+# stop must be lower-case or a number ("rates.", "2004.") or a closed quotation ('win."'),
+# never "Mr.", "U.S." or "e.g.".
+_QUOTE_RUN_END = re.compile(r"(\S*)([.!?])(\"|”)?\s+(?=[\"“][A-Z])")
+_PLAIN_WORD = re.compile(r"[\W_]*(?:[a-z][a-z'’-]*|[0-9][0-9,%]*)")
+# A closing quotation mark that pysbd left at the start of the next piece ('" CBI chief...').
+_STRAY_CLOSE = re.compile(r"^[\"”’)\]]+(?=\s|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +66,33 @@ def segment(paragraph: str, language: str = "en") -> list[str]:
         pieces = [str(p) for p in _segmenter(language).segment(normalised)]
     except Exception:  # pysbd has failed on odd input before: fall back to a plain rule
         pieces = _FALLBACK_SPLIT.split(normalised)
-    return _glue_fragments(_realign(normalised, pieces))
+    pieces = [part for piece in _realign(normalised, pieces) for part in _split_quote_runs(piece)]
+    return _glue_fragments(_return_stray_quotes(pieces))
+
+
+def _split_quote_runs(sentence: str) -> list[str]:
+    parts: list[str] = []
+    start = 0
+    for match in _QUOTE_RUN_END.finditer(sentence):
+        word, closed = match.group(1), match.group(3)
+        if closed or (_PLAIN_WORD.fullmatch(word) and word[-1:].isalnum()):
+            parts.append(sentence[start : match.end()].rstrip())
+            start = match.end()
+    parts.append(sentence[start:])
+    return [part for part in parts if part]
+
+
+def _return_stray_quotes(sentences: list[str]) -> list[str]:
+    """Give a closing quotation mark at the start of a piece back to the piece before."""
+    out: list[str] = []
+    for sentence in sentences:
+        stray = _STRAY_CLOSE.match(sentence)
+        if stray and out:
+            out[-1] += stray.group()
+            sentence = sentence[stray.end() :].lstrip()
+        if sentence:
+            out.append(sentence)
+    return out
 
 
 def _glue_fragments(sentences: list[str]) -> list[str]:

@@ -9,9 +9,10 @@ prior in the teleport vector.
   gentle pull towards the top of the article that breaks ties and carries short or
   unconnected texts, without overriding centrality.
 - Damping 0.85 (the PageRank default), power iteration to 1e-9.
-- A sentence that opens by pointing back ("He said...", "But...", "However...") reads badly
-  on its own under a headline; its score is multiplied by ``DANGLING`` (0.85). On the dev set
-  this costs no ROUGE.
+
+The score is salience only; whether a sentence can stand alone under a headline
+("He said...", "But...") is the budget fitting's concern (``coherence.py``, ``budget.py``),
+which can keep such a sentence together with the one it points back to.
 """
 
 from __future__ import annotations
@@ -29,11 +30,6 @@ _WORD = re.compile(r"\w+(?:['’]\w+)*")
 
 DAMPING = 0.85
 POSITION_PRIOR = 0.2
-DANGLING = 0.85
-_POINTS_BACK = re.compile(
-    r"^[\"'“‘(]*(?:he|she|they|his|her|their|but|however|also|and|yet|meanwhile|instead|so)\b",
-    re.IGNORECASE,
-)
 
 
 def content_words(sentence: str, stop_words: frozenset[str] = ENGLISH) -> list[str]:
@@ -102,9 +98,6 @@ def rank_sentences(
         return [1.0]
     similarity = similarity_matrix([content_words(s) for s in sentences])
     ranks = pagerank(similarity, position_teleport(n, position_prior), damping)
-    scores = [
-        float(r) * (DANGLING if _POINTS_BACK.match(s) else 1.0)
-        for r, s in zip(ranks, sentences, strict=True)
-    ]
+    scores = [float(r) for r in ranks]
     top = max(scores)
     return [s / top if top > 0 else 0.0 for s in scores]
