@@ -21,11 +21,24 @@ def today_in(tz: tzinfo, now: datetime | None = None) -> date:
     return now.astimezone(tz).date()
 
 
+# Dates the command line accepts: wide enough for any archive, narrow enough that a week
+# (and a day either side, for time zones) always fits inside Python's calendar.
+FIRST_CLI_DATE = date(1900, 1, 1)
+LAST_CLI_DATE = date(9998, 12, 31)
+
+
 def parse_cli_date(text: str, option: str = "--date") -> date:
+    if not _ISO_DATE_ONLY.match(text):
+        raise UsageError(f"{option}: expected a date as YYYY-MM-DD, got {text!r}")
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{option}: expected a date as YYYY-MM-DD, got {text!r}") from None
+        value = date.fromisoformat(text)
+    except ValueError as err:
+        raise UsageError(f"{option}: {text!r} is not a date ({err})") from None
+    if not FIRST_CLI_DATE <= value <= LAST_CLI_DATE:
+        raise UsageError(
+            f"{option}: {text!r} is out of range ({FIRST_CLI_DATE} .. {LAST_CLI_DATE})"
+        )
+    return value
 
 
 def issue_window(

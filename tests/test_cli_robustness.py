@@ -1,0 +1,42 @@
+"""What a demanding editor runs into: odd options, odd files, odd terminals.
+
+Every test drives the real command (``python -m digest``) and checks the three things a
+cron job sees: the exit code, stderr (one ``digest: ...`` line per problem, never a
+traceback) and stdout (only the real output).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import SAMPLE_CONFIG, SAMPLE_DATE, run_digest
+
+
+def assert_one_line_error(stderr: str, *needles: str) -> None:
+    assert "Traceback" not in stderr
+    errors = [line for line in stderr.splitlines() if line.startswith("digest: error: ")]
+    assert len(errors) == 1, stderr
+    for needle in needles:
+        assert needle in errors[0], stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--date", "9999-12-31"),
+        ("--date", "0001-01-01"),
+        ("--date", SAMPLE_DATE, "--until", "9999-12-31"),
+        ("--date", SAMPLE_DATE, "--since", "0001-01-01"),
+    ],
+)
+def test_a_date_at_the_end_of_the_calendar_is_a_usage_error(args: tuple[str, ...]) -> None:
+    result = run_digest("build", "-c", str(SAMPLE_CONFIG), *args)
+    assert result.code == 2
+    assert_one_line_error(result.stderr, args[-2], args[-1])
+    assert result.stdout == ""
+
+
+def test_an_impossible_date_says_why() -> None:
+    result = run_digest("build", "-c", str(SAMPLE_CONFIG), "--date", "2025-02-30")
+    assert result.code == 2
+    assert_one_line_error(result.stderr, "--date", "'2025-02-30'", "day is out of range")
