@@ -175,6 +175,14 @@ def build_options(
 # -- commands ---------------------------------------------------------------------------
 
 
+def _print_version(value: bool) -> None:
+    # An eager callback: it runs while the options are parsed, before click asks for a
+    # command, so `digest --version` needs none.
+    if value:
+        print(f"digest {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def main_options(
     verbose: Annotated[
@@ -184,7 +192,13 @@ def main_options(
         int, typer.Option("--quiet", "-q", count=True, help="Less on stderr (-qq: errors only).")
     ] = 0,
     version: Annotated[
-        bool, typer.Option("--version", help="Print the version and exit.", is_eager=True)
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit.",
+            is_eager=True,
+            callback=_print_version,
+        ),
     ] = False,
 ) -> None:
     """Collect the week's articles, rank and summarise them, and render an email-safe digest.
@@ -193,9 +207,6 @@ def main_options(
     `digest build | sendmail -t` works. Exit codes: 0 built, 1 failed, 2 usage or config
     error, 3 too few stories.
     """
-    if version:
-        print(f"digest {__version__}")
-        raise typer.Exit(0)
     from .log import setup_cli_logging
 
     setup_cli_logging(verbose - quiet)

@@ -7,7 +7,11 @@ traceback) and stdout (only the real output).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+from digest import __version__
 
 from .helpers import SAMPLE_CONFIG, SAMPLE_DATE, run_digest
 
@@ -40,3 +44,15 @@ def test_an_impossible_date_says_why() -> None:
     result = run_digest("build", "-c", str(SAMPLE_CONFIG), "--date", "2025-02-30")
     assert result.code == 2
     assert_one_line_error(result.stderr, "--date", "'2025-02-30'", "day is out of range")
+
+
+def test_version_prints_the_version() -> None:
+    result = run_digest("--version")
+    assert result.code == 0, result.stderr
+    assert result.stdout == f"digest {__version__}\n"
+    assert result.stderr == ""
+
+
+def test_version_needs_no_config(tmp_path: Path) -> None:
+    result = run_digest("--version", cwd=tmp_path, env={"DIGEST_CONFIG": str(tmp_path / "x")})
+    assert result.code == 0 and result.stdout.startswith("digest ")
