@@ -56,3 +56,45 @@ def test_version_prints_the_version() -> None:
 def test_version_needs_no_config(tmp_path: Path) -> None:
     result = run_digest("--version", cwd=tmp_path, env={"DIGEST_CONFIG": str(tmp_path / "x")})
     assert result.code == 0 and result.stdout.startswith("digest ")
+
+
+# -- digest summarise: what it reads ---------------------------------------------------
+
+
+def _sparse(path: Path, size: int) -> Path:
+    """A file of ``size`` bytes that takes no disk space (like `truncate -s 2G`)."""
+    with path.open("wb") as fh:
+        fh.truncate(size)
+    return path
+
+
+def test_summarise_refuses_a_huge_file_at_once(tmp_path: Path) -> None:
+    huge = _sparse(tmp_path / "huge.txt", 2 << 30)
+    result = run_digest("summarise", str(huge), timeout=30)
+    assert result.code == 1
+    assert_one_line_error(result.stderr, "huge.txt", "2 GB", "20 MB cap")
+    assert result.stdout == ""
+
+
+def test_summarise_refuses_huge_stdin(tmp_path: Path) -> None:
+    result = run_digest("summarise", stdin=b"word " * (5 << 20), timeout=30)
+    assert result.code == 1
+    assert_one_line_error(result.stderr, "stdin", "20 MB cap")
+
+
+def test_summarise_refuses_binary_data(tmp_path: Path) -> None:
+    blob = tmp_path / "photo.jpg"
+    blob.write_bytes(bytes(range(256)) * 64)
+    result = run_digest("summarise", str(blob))
+    assert result.code == 1
+    assert_one_line_error(result.stderr, "photo.jpg", "not text")
+    assert result.stdout == ""
+
+
+def test_summarise_of_an_empty_file_is_an_error(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.md"
+    empty.write_text("  \n\n")
+    result = run_digest("summarise", str(empty))
+    assert result.code == 1
+    assert_one_line_error(result.stderr, "empty.md", "nothing to summarise")
+    assert result.stdout == ""

@@ -9,43 +9,58 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..config import HttpSection, SummarySection
-from ..errors import FetchError, UsageError
+from ..errors import BadSourceData, FetchError, UsageError
 from ..log import warn
 from . import summarise_article
 from .document import article_from_text
 
 
 def read_source(source: str, http: HttpSection) -> tuple[str, str]:
-    """The text at ``source`` (a path, an http(s) URL or '-') and a name for it."""
-    if source == "-":
-        return _decode(sys.stdin.buffer.read()), "stdin"
-    if source.startswith(("http://", "https://")):
-        from ..collect.fetch import Fetcher
+    """The text at ``source`` (a path, an http(s) URL or '-') and a name for it.
 
-        fetcher = Fetcher(http)
-        try:
-            return _decode(fetcher.get(source)), source
-        finally:
-            fetcher.close()
-    if "://" in source:
+    Local files and stdin obey ``[http] max_bytes`` like every source, and must be text.
+    """
+    from ..collect.fetch import Fetcher, _size
+
+    if "://" in source and not source.startswith(("http://", "https://")):
         raise UsageError(f"{source}: only http and https URLs can be read")
-    path = Path(source)
+    if source != "-" and "://" not in source:
+        path = Path(source)
+        if path.is_dir():
+            raise UsageError(f"{source}: is a folder, not a file")
+        if not path.exists():
+            raise UsageError(f"{source}: file not found")
+    fetcher = Fetcher(http)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"{source}: file not found") from None
-    except IsADirectoryError:
-        raise UsageError(f"{source}: is a folder, not a file") from None
-    except OSError as err:
-        raise FetchError(f"{source}: cannot read: {err.strerror or err}") from None
-    return _decode(data), path.name
+        if source == "-":
+            data, name = sys.stdin.buffer.read(http.max_bytes + 1), "stdin"
+            if len(data) > http.max_bytes:
+                raise FetchError(f"stdin: over the {_size(http.max_bytes)} cap")
+        elif "://" in source:
+            data, name = fetcher.get(source), source
+        else:
+            data, name = fetcher.read_path(Path(source)), Path(source).name
+    finally:
+        fetcher.close()
+    return _decode(data, name), name
 
 
-def _decode(data: bytes) -> str:
+def _decode(data: bytes, name: str) -> str:
+    """Text by BOM, declared charset or UTF-8 (as the sources are read), else cp1252: a
+    one-off command forgives a stray Windows export. Binary data is refused."""
+    from ..collect.fetch import decode_text
+
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        text = decode_text(data)
+    except FetchError:
+        text = data.decode("cp1252", errors="replace")
+    head = text[:65536]
+    odd = sum(1 for c in head if (c < " " and c not in "\t\n\r\f") or c == "\ufffd")
+    if "\x00" in head or odd > len(head) // 100:
+        raise BadSourceData(f"{name}: not text (it holds binary data)")
+    if not text.strip():
+        raise BadSourceData(f"{name}: nothing to summarise (it is empty)")
+    return text
 
 
 def summarise_one(raw: str, section: SummarySection, *, name: str = "-") -> dict[str, Any]:
