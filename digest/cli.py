@@ -455,27 +455,37 @@ def check(
     errors."""
 
     def action() -> None:
-        from .errors import UsageError
-        from .render.check import check_html, has_errors
+        from .render.check import MAX_CHECKED_BYTES, check_html, check_oversized, has_errors
 
-        failed = False
+        failed = unreadable = False
         for path in files:
             name = "<stdin>" if str(path) == "-" else str(path)
             try:
-                data = sys.stdin.buffer.read() if name == "<stdin>" else path.read_bytes()
-            except OSError as err:
-                raise UsageError(f"{path}: cannot read: {err.strerror or err}") from None
-            findings = check_html(data)
+                if name == "<stdin>":
+                    data = sys.stdin.buffer.read(MAX_CHECKED_BYTES + 1)
+                    size = len(data)
+                else:
+                    size = path.stat().st_size
+                    data = b"" if size > MAX_CHECKED_BYTES else path.read_bytes()
+            except OSError as err:  # report it, and check the other files
+                reason = {FileNotFoundError: "file not found", IsADirectoryError: "is a folder"}
+                why = reason.get(type(err)) or f"cannot read: {err.strerror or err}"
+                print(f"digest: error: {path}: {why}", file=sys.stderr)
+                unreadable = True
+                continue
+            findings = check_oversized(size) if size > MAX_CHECKED_BYTES else check_html(data)
             prefix = f"{name}: " if len(files) > 1 else ""
             for finding in findings:
                 print(f"{prefix}{finding}")
             errors = sum(f.severity == "error" for f in findings)
             print(
-                f"digest: {name}: {len(data):,} bytes, {errors} error(s), "
+                f"digest: {name}: {size:,} bytes, {errors} error(s), "
                 f"{len(findings) - errors} warning(s)",
                 file=sys.stderr,
             )
             failed = failed or has_errors(findings)
+        if unreadable:
+            raise typer.Exit(int(ExitCode.USAGE))
         if failed:
             raise typer.Exit(int(ExitCode.FAILED))
 

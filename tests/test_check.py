@@ -216,4 +216,4 @@ def test_cli_reads_stdin_and_missing_files_are_usage_errors(tmp_path: Path) -> N
     assert result.code == 0 and result.stdout == ""
     missing = run_digest("check", str(tmp_path / "nope.html"))
     assert missing.code == 2
-    assert "cannot read" in missing.stderr and "Traceback" not in missing.stderr
+    assert "nope.html: file not found" in missing.stderr and "Traceback" not in missing.stderr

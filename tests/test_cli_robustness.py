@@ -98,3 +98,24 @@ def test_summarise_of_an_empty_file_is_an_error(tmp_path: Path) -> None:
     assert result.code == 1
     assert_one_line_error(result.stderr, "empty.md", "nothing to summarise")
     assert result.stdout == ""
+
+
+# -- digest check: what it reads -------------------------------------------------------
+
+
+def test_check_does_not_load_a_huge_file(tmp_path: Path) -> None:
+    huge = _sparse(tmp_path / "huge.html", 2 << 30)
+    result = run_digest("check", str(huge), timeout=30)
+    assert result.code == 1
+    assert "Traceback" not in result.stderr
+    assert result.stdout.startswith("ERROR size: 2,147,483,648 bytes")
+    assert "not checked further" in result.stdout
+
+
+def test_check_reads_the_other_files_when_one_is_missing(tmp_path: Path) -> None:
+    good = tmp_path / "good.html"
+    good.write_text("<!doctype html><html><body><p>Hi</p></body></html>")
+    result = run_digest("check", str(tmp_path / "gone.html"), str(good))
+    assert result.code == 2
+    assert_one_line_error(result.stderr, "gone.html", "file not found")
+    assert f"digest: {good}: 50 bytes" in result.stderr  # the second file was still checked

@@ -106,6 +106,23 @@ def has_errors(findings: list[Finding]) -> bool:
     return any(f.severity == "error" for f in findings)
 
 
+# No email comes near this (200x Gmail's clipping limit); a bigger file is reported by its
+# size alone instead of being parsed (lxml would need gigabytes for a 2 GB file).
+MAX_CHECKED_BYTES = 20 << 20
+
+
+def check_oversized(size: int) -> list[Finding]:
+    """The one finding for a file too big to parse (``size`` is a lower bound for stdin)."""
+    return [
+        Finding(
+            "error",
+            "size",
+            f"{size:,} bytes, over Gmail's 102 KB clipping limit ({GMAIL_CLIP_BYTES:,} "
+            f"bytes) and over {MAX_CHECKED_BYTES >> 20} MB: not checked further",
+        )
+    ]
+
+
 def check_html(html: str | bytes) -> list[Finding]:
     """Every finding for one HTML email, in document order."""
     from lxml import etree
