@@ -36,6 +36,9 @@ app = typer.Typer(
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
+    # Plain help: rich markup would eat "[health]" as a style tag, label every flag
+    # "<bool>" and keep a docstring's line breaks mid-sentence.
+    rich_markup_mode=None,
 )
 
 
@@ -297,11 +300,12 @@ def send(
         typer.Option("--force", help="Send again to recipients who already got this issue."),
     ] = False,
 ) -> None:
-    """Build the issue and send it over SMTP, one message per recipient.
+    """Send the issue over SMTP, one message per recipient.
 
+    Builds the issue as `build` does (the same selection options).
     Never twice by accident: a repeat is refused unless --force; a stopped run resumes.
 
-    The server is the config's smtp table; the password comes from $DIGEST_SMTP_PASSWORD.
+    The server is the config's [smtp] table; the password comes from $DIGEST_SMTP_PASSWORD.
     """
 
     def action() -> None:
@@ -342,9 +346,10 @@ def preview(
     ] = 8765,
     no_open: Annotated[bool, typer.Option("--no-open", help="Do not open a browser.")] = False,
 ) -> None:
-    """Serve the digest on 127.0.0.1, rebuilt whenever a file it is made from changes.
+    """Serve a live preview on 127.0.0.1; it rebuilds on changes.
 
-    The page shows the HTML at 600 px and 375 px side by side; /digest.txt is the text part.
+    It rebuilds when the config, the theme or a local source changes. The page shows the
+    HTML at 600 px and 375 px side by side; /digest.txt is the text part.
     """
 
     def action() -> None:
@@ -381,9 +386,10 @@ def weather(
         typer.Option("--refresh", help="Ask the provider even if the cached reading is fresh."),
     ] = False,
 ) -> None:
-    """Print the weather strip as the digest would show it, to check the weather config.
+    """Print the weather strip as the digest would show it.
 
-    Uses and updates the cache like a build. Exit 1 if no reading could be obtained.
+    To check a [weather] setup: it uses and updates the cache like a build; exit 1 if no
+    reading can be obtained.
     """
 
     def action() -> None:
@@ -420,9 +426,10 @@ def explain(
     ] = 40,
     strict: StrictOpt = False,
 ) -> None:
-    """Show why each article is in this week's issue or not: every candidate with each
-    ranking signal's contribution, its score and its status (lead, selected, or why it was
-    left out), then the articles left out before ranking."""
+    """Show why each article is in this week's issue, or not.
+
+    Every candidate with each ranking signal's contribution, its score and its status
+    (lead, selected, or why it was left out), then the articles left out before ranking."""
 
     def action() -> None:
         from .pipeline import gather
@@ -446,13 +453,17 @@ def explain(
 def check(
     files: Annotated[
         list[Path],
-        typer.Argument(help="HTML email file(s) to check; '-' reads stdin.", show_default=False),
+        typer.Argument(
+            help="HTML email file(s) to check; '-' reads stdin.", metavar="FILE", show_default=False
+        ),
     ],
 ) -> None:
-    """Lint any HTML email: size against Gmail's clipping, forbidden elements, <style>
-    rules other than media queries, images, unsafe or relative URLs, lang, charset,
-    preheader, unsubscribe. One 'SEVERITY rule: message' line per finding; exit 1 on
-    errors."""
+    """Lint any HTML email, ours or not, for mail-client problems.
+
+    Size against Gmail's clipping, forbidden elements, <style> rules other than media
+    queries, images, unsafe or relative URLs, lang, charset, preheader, unsubscribe. One
+    'SEVERITY rule: message' line per finding on stdout; exit 1 on errors, 2 if a file
+    cannot be read."""
 
     def action() -> None:
         from .render.check import MAX_CHECKED_BYTES, check_html, check_oversized, has_errors
@@ -498,7 +509,7 @@ def summarise(
         str,
         typer.Argument(
             help="A file (plain text, Markdown or HTML), an http(s) URL, or '-' for stdin.",
-            metavar="[FILE|URL|-]",
+            metavar="FILE|URL|-",
             show_default=False,
         ),
     ] = "-",
@@ -532,7 +543,7 @@ def summarise(
         ),
     ] = False,
 ) -> None:
-    """Print the summary of one article, the way the digest would summarise it."""
+    """Print one article's summary, as the digest would make it."""
 
     def action() -> None:
         from .summarise.command import read_source, summarise_jsonl, summarise_one
@@ -558,14 +569,18 @@ def summarise(
 @app.command()
 def init(
     directory: Annotated[
-        Path, typer.Argument(help="Folder to set up (created if missing).", show_default=False)
+        Path,
+        typer.Argument(
+            help="Folder to set up (created if missing).", metavar="DIR", show_default=False
+        ),
     ],
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite files that already exist.")
     ] = False,
 ) -> None:
-    """Write a starter DIR/digest.toml and a copy of the default theme in DIR/templates/
-    to customise."""
+    """Start a project: a config and a theme to customise.
+
+    Writes DIR/digest.toml and a copy of the default theme in DIR/templates/."""
 
     def action() -> None:
         from .render.scaffold import init_project
@@ -583,8 +598,9 @@ def init(
 
 @app.command()
 def sources(config: ConfigOpt = None) -> None:
-    """Show each source's health: last success, failures in a row, last error, items seen.
+    """Show each source's health, as the builds recorded it.
 
+    Last success, failures in a row, items in the last read, the last error, the status.
     A source failing [health] failures runs in a row, or with nothing new for
     [health] silent_weeks weeks, is marked unhealthy.
     """
@@ -613,7 +629,7 @@ def _summary_settings(
 
 def main() -> None:
     _terminate_cleanly()
-    app()
+    app(prog_name="digest")
 
 
 def _terminate_cleanly() -> None:

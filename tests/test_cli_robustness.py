@@ -119,3 +119,35 @@ def test_check_reads_the_other_files_when_one_is_missing(tmp_path: Path) -> None
     assert result.code == 2
     assert_one_line_error(result.stderr, "gone.html", "file not found")
     assert f"digest: {good}: 50 bytes" in result.stderr  # the second file was still checked
+
+
+# -- the command line itself: usage errors and help ------------------------------------
+
+
+COMMANDS = ("build", "send", "preview", "weather", "explain", "check", "summarise", "init")
+
+
+@pytest.mark.parametrize("command", [*COMMANDS, "sources"])
+def test_help_reads_well(command: str) -> None:
+    result = run_digest(command, "--help", env={"COLUMNS": "80"})
+    assert result.code == 0
+    text = result.stdout
+    assert text.startswith(f"Usage: digest {command}")
+    # A flag takes no value: no type label after it, which would suggest `--strict true`.
+    assert "<bool>" not in text and "<int>" not in text
+    assert all(len(line) <= 80 for line in text.splitlines()), text
+
+
+def test_help_keeps_config_table_names() -> None:
+    # rich markup once swallowed "[health]" as a style tag
+    text = run_digest("sources", "--help").stdout
+    assert "[health] failures" in " ".join(text.split())
+
+
+def test_the_command_list_has_whole_summaries() -> None:
+    text = run_digest("--help", env={"COLUMNS": "100"}).stdout
+    listed = text[text.index("Commands:") :].splitlines()[1:]
+    assert len(listed) == 9, text
+    for line in listed:
+        assert not line.rstrip().endswith(("...", ",")), line
+
