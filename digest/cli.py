@@ -629,7 +629,32 @@ def _summary_settings(
 
 def main() -> None:
     _terminate_cleanly()
-    app(prog_name="digest")
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(prog_name="digest", standalone_mode=False)
+    except Exception as err:
+        # click's usage errors (a bad option value, a missing argument...) become one line
+        # like every other error. Typer may vendor click, so they are known by their shape.
+        if not (hasattr(err, "format_message") and isinstance(getattr(err, "exit_code", 0), int)):
+            raise
+        if type(err).__name__ == "NoArgsIsHelpError":  # bare `digest`: the help, as before
+            err.show()  # type: ignore[attr-defined]
+            sys.exit(err.exit_code)  # type: ignore[attr-defined]
+        print(f"digest: error: {_usage_error_line(err)}", file=sys.stderr)
+        code = err.exit_code  # type: ignore[attr-defined]
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage_error_line(err: Exception) -> str:
+    message = " ".join(err.format_message().split())  # type: ignore[attr-defined]
+    message = message.replace("Value error, ", "").rstrip(".")
+    ctx = getattr(err, "ctx", None)
+    command = ctx.command_path if ctx is not None else "digest"
+    option = getattr(err, "option_name", None)
+    if option and option.lstrip("-").rstrip("vq") in ("", "verbose", "quiet"):
+        name = command.removeprefix("digest").strip() or "build"
+        return f"{message}: -v and -q go before the command (digest -v {name} ...)"
+    return f"{message} (see '{command} --help')"
 
 
 def _terminate_cleanly() -> None:

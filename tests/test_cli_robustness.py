@@ -124,6 +124,33 @@ def test_check_reads_the_other_files_when_one_is_missing(tmp_path: Path) -> None
 # -- the command line itself: usage errors and help ------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (("build", "--format", "pdf"), ("--format", "'pdf'", "digest build --help")),
+        (("build", "--bogus"), ("--bogus", "digest build --help")),
+        (("build", "-c", "."), ("--config", "is a directory")),
+        (("explain", "--limit", "-1"), ("--limit",)),
+        (("check",), ("Missing argument",)),
+        (("bild",), ("No such command 'bild'",)),
+        (("-v",), ("Missing command", "digest --help")),
+    ],
+)
+def test_a_usage_error_is_one_line(args: tuple[str, ...], needles: tuple[str, ...]) -> None:
+    result = run_digest(*args)
+    assert result.code == 2
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert_one_line_error(result.stderr, *needles)
+    assert "Value error" not in result.stderr
+
+
+def test_no_arguments_shows_the_help() -> None:
+    result = run_digest()
+    assert "Usage: digest [OPTIONS] COMMAND" in result.stdout + result.stderr
+    assert "build" in result.stdout + result.stderr
+
+
 COMMANDS = ("build", "send", "preview", "weather", "explain", "check", "summarise", "init")
 
 
@@ -151,3 +178,8 @@ def test_the_command_list_has_whole_summaries() -> None:
     for line in listed:
         assert not line.rstrip().endswith(("...", ",")), line
 
+
+def test_verbose_after_the_command_says_where_it_goes() -> None:
+    result = run_digest("build", "-c", str(SAMPLE_CONFIG), "-v")
+    assert result.code == 2
+    assert_one_line_error(result.stderr, "-v", "before the command", "digest -v build")
