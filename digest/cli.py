@@ -248,9 +248,10 @@ def build(
 
     def action() -> None:
         from .deliver import formatter
-        from .deliver.output import write_output
+        from .deliver.output import check_output_path, write_output
         from .pipeline import build as build_issue
 
+        check_output_path(output)
         options = build_options(
             date_, since, until, strict=strict, no_history=no_history, allow_short=allow_short
         )

@@ -183,3 +183,24 @@ def test_verbose_after_the_command_says_where_it_goes() -> None:
     result = run_digest("build", "-c", str(SAMPLE_CONFIG), "-v")
     assert result.code == 2
     assert_one_line_error(result.stderr, "-v", "before the command", "digest -v build")
+
+
+# -- digest build -o ---------------------------------------------------------------------
+
+
+def test_output_into_a_missing_folder_fails_before_building(tmp_path: Path) -> None:
+    target = tmp_path / "no" / "such" / "issue.html"
+    result = run_digest("build", "-c", str(SAMPLE_CONFIG), "--date", SAMPLE_DATE, "-o", str(target))
+    assert result.code == 2
+    assert result.stderr.splitlines() == [
+        f"digest: error: -o {target}: the folder {target.parent} does not exist"
+    ]  # one line, and nothing was collected first
+    assert not target.parent.exists()
+
+
+def test_output_onto_a_folder_fails_before_building(tmp_path: Path) -> None:
+    result = run_digest(
+        "build", "-c", str(SAMPLE_CONFIG), "--date", SAMPLE_DATE, "-o", str(tmp_path)
+    )
+    assert result.code == 2
+    assert result.stderr.splitlines() == [f"digest: error: -o {tmp_path}: is a folder, not a file"]

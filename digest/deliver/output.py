@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..errors import DigestError
+from ..errors import DigestError, UsageError
 
 TEMP_SUFFIX = ".tmp"
 # A temporary file this old next to the target was left by a killed run (SIGKILL, power
@@ -32,6 +32,18 @@ def write_output(content: str | bytes, output: Path | None) -> None:
         sys.stdout.buffer.flush()
         return
     write_atomically(output, data)
+
+
+def check_output_path(output: Path | None) -> None:
+    """Refuse an ``-o`` that cannot work before anything is built (a typo'd folder should
+    not cost a whole collect first)."""
+    if output is None or str(output) == "-":
+        return
+    if output.is_dir():
+        raise UsageError(f"-o {output}: is a folder, not a file")
+    folder = output.parent if str(output.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"-o {output}: the folder {folder} does not exist")
 
 
 def write_atomically(path: Path, data: bytes) -> None:
