@@ -266,6 +266,15 @@ class RenderSection(Section):
     def _empty_means_theme(cls, value: Any) -> Any:
         return None if value == "" else value
 
+    @field_validator("theme")
+    @classmethod
+    def _known_theme(cls, value: str) -> str:
+        from .render.themes import THEMES
+
+        if value not in THEMES:
+            raise ValueError(THEMES.unknown_message(value))
+        return value
+
 
 class EmailSection(Section):
     esp: str = "generic"
@@ -355,6 +364,13 @@ class Config(Section):
 
     # Where the config came from (not a key of the file).
     source_file: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _tables_of_sources(cls, value: Any) -> Any:
+        if isinstance(value, dict):  # [sources] where [[sources]] was meant
+            raise ValueError("one [[sources]] table per source (double brackets), not [sources]")
+        return value
 
     @property
     def base_dir(self) -> Path:
