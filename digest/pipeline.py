@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from .config import Config
 from .dates import issue_window, today_in
-from .errors import BuildError, NotEnoughStories
+from .errors import BuildError, ConfigError, NotEnoughStories
 from .log import info
 from .models import (
     CategoryCount,
@@ -53,6 +53,9 @@ def gather(config: Config, options: BuildOptions) -> tuple[Collection, Selection
     from .collect import collect
     from .select import featured_articles, select_stories
 
+    if not config.sources and config.trending is None:
+        where = config.source_file or "the config"
+        raise ConfigError(f"{where}: no [[sources]]: add at least one feed or folder to read")
     issue_date, window, now = plan(config, options)
     collection = collect(config, window, now=now, strict=options.strict)
     featured = featured_articles(config, issue_date) if options.use_history else {}
@@ -70,8 +73,9 @@ def build_digest(config: Config, options: BuildOptions) -> Digest:
     collection, selection, issue_date, window = gather(config, options)
     stories = selection.stories
     if not stories and not selection.trending:
+        first_day, last_day = window.since.date(), (window.until - timedelta(days=1)).date()
         raise BuildError(
-            f"nothing to show: no articles between {window.since:%Y-%m-%d} and {window.until:%Y-%m-%d}"
+            f"nothing to show: no articles dated {first_day:%Y-%m-%d} .. {last_day:%Y-%m-%d}"
         )
     if len(stories) < config.digest.min_stories and not options.allow_short:
         raise NotEnoughStories(len(stories), config.digest.min_stories)

@@ -204,3 +204,22 @@ def test_output_onto_a_folder_fails_before_building(tmp_path: Path) -> None:
     )
     assert result.code == 2
     assert result.stderr.splitlines() == [f"digest: error: -o {tmp_path}: is a folder, not a file"]
+
+
+def test_an_empty_week_names_its_first_and_last_day(tmp_path: Path) -> None:
+    feed = tmp_path / "f.xml"
+    feed.write_text('<rss version="2.0"><channel><title>t</title></channel></rss>')
+    cfg = tmp_path / "digest.toml"
+    cfg.write_text(f'[[sources]]\ntype = "feed"\npath = "{feed}"\n')
+    result = run_digest("build", "-c", str(cfg), "--date", SAMPLE_DATE)
+    assert result.code == 1
+    # the same inclusive days as --since/--until and `digest explain` (not the day after)
+    assert_one_line_error(result.stderr, "no articles dated 2025-11-29 .. 2025-12-05")
+
+
+def test_no_sources_at_all_says_so(tmp_path: Path) -> None:
+    cfg = tmp_path / "digest.toml"
+    cfg.write_text('[digest]\ntitle = "Empty"\n')
+    result = run_digest("build", "-c", str(cfg), "--date", SAMPLE_DATE)
+    assert result.code == 2
+    assert_one_line_error(result.stderr, str(cfg), "no [[sources]]")
