@@ -110,8 +110,8 @@ def test_nothing_is_recorded_when_the_output_cannot_be_written(tmp_path: Path) -
         "-o",
         str(blocker / "digest.html"),
     )
-    assert result.code == 1
-    assert "cannot write" in result.stderr
+    assert result.code == 2  # refused before building: the folder is a file
+    assert f"{blocker} is not a folder" in result.stderr
     assert not state_db().exists()
 
 

@@ -42,6 +42,8 @@ def check_output_path(output: Path | None) -> None:
     if output.is_dir():
         raise UsageError(f"-o {output}: is a folder, not a file")
     folder = output.parent if str(output.parent) else Path(".")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"-o {output}: {folder} is not a folder")
     if not folder.is_dir():
         raise UsageError(f"-o {output}: the folder {folder} does not exist")
 
