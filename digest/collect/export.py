@@ -187,6 +187,7 @@ def _date(value: Any, source: ExportSource, ctx: CollectContext) -> datetime | N
 
 def _entries(records: Iterator[Any], source: ExportSource, ctx: CollectContext) -> list[Entry]:
     entries: list[Entry] = []
+    dicts: list[dict[str, Any]] = []
     skipped = 0
     for record in records:
         entry = record_to_entry(record, source, ctx) if isinstance(record, dict) else None
@@ -194,9 +195,43 @@ def _entries(records: Iterator[Any], source: ExportSource, ctx: CollectContext) 
             skipped += 1
         else:
             entries.append(entry)
+        if isinstance(record, dict):
+            dicts.append(record)
     if skipped:
         warn(f"source {source.display_name}: skipped {skipped} record(s) with no title or text")
+    if dicts:
+        _check_mapping(dicts, entries, source)
     return entries
+
+
+def _check_mapping(
+    records: list[dict[str, Any]], entries: list[Entry], source: ExportSource
+) -> None:
+    """Warn when the mapping names a key no record has, or no record has a readable date:
+    otherwise every article would lose its link, or drop out as undated, without a word."""
+    name = source.display_name
+    keys = ", ".join(str(k) for k in records[0])
+    what = "the columns are" if isinstance(source, CsvExportSource) else "the first record has"
+    for field, key in source.mapping.items():
+        if all(_lookup(record, key) is None for record in records):
+            warn(f"source {name}: mapping.{field}: no record has {key!r} ({what} {keys})")
+    if any(entry.published for entry in entries):
+        return
+    dates = (_field(record, "date", source.mapping) for record in records)
+    sample = next((value for value in dates if value not in (None, "")), None)
+    if sample is not None:
+        fix = (
+            f"date_format {source.date_format!r} does not match"
+            if source.date_format
+            else "set date_format"
+        )
+        warn(f"source {name}: no date could be read (e.g. {str(sample)[:40]!r}): {fix}")
+    elif "date" not in source.mapping:  # a mapped date that matches nothing is reported above
+        looked = ", ".join(DEFAULT_FIELDS["date"][:4])
+        warn(
+            f"source {name}: no record has a date (looked for {looked}...): "
+            "set mapping.date to the column that holds it"
+        )
 
 
 def _text(source: ExportSource, ctx: CollectContext) -> str:

@@ -1,0 +1,90 @@
+"""Files an editor gets wrong, and what the build says about them.
+
+A mistake in a source must be a one-line warning naming the source and what to fix, never
+a silent loss: an article that vanishes without a word is the worst outcome for an editor.
+The build itself still succeeds with the other sources.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .helpers import SAMPLE_DATE, run_digest, write
+
+WIRE = Path(__file__).resolve().parent.parent / "samples" / "feeds" / "wire.xml"
+
+
+def build(tmp_path: Path, sources: str, extra: str = "") -> tuple[int, list[str], str]:
+    """Build the sample date with the sample wire feed plus ``sources``; return the exit
+    code, the warning lines and the text output."""
+    cfg = write(
+        tmp_path / "digest.toml",
+        '[digest]\ntimezone = "Asia/Singapore"\nmin_stories = 1\n\n'
+        f'[[sources]]\ntype = "feed"\nname = "Wire"\npath = "{WIRE}"\n\n{sources}\n{extra}',
+    )
+    result = run_digest("build", "-c", str(cfg), "--date", SAMPLE_DATE, "-f", "text")
+    assert "Traceback" not in result.stderr
+    warnings = [line for line in result.stderr.splitlines() if ": warning: " in line]
+    return result.code, warnings, result.stdout
+
+
+EXPORT_CSV = (
+    "headline,link,when,text\n"
+    "Harbour ferry timetable changes from Monday,https://cms.example.com/1,2025-12-03,"
+    "The ferry operator will run fewer crossings on weekday mornings.\n"
+)
+
+
+def test_an_export_mapped_to_a_missing_column_warns(tmp_path: Path) -> None:
+    write(tmp_path / "export.csv", EXPORT_CSV)
+    code, warnings, text = build(
+        tmp_path,
+        '[[sources]]\ntype = "csv"\nname = "CMS"\npath = "export.csv"\n'
+        'mapping = { url = "linkz", date = "when" }\n',
+    )
+    assert code == 0
+    assert warnings == [
+        "digest: warning: source CMS: mapping.url: no record has 'linkz' "
+        "(the columns are headline, link, when, text)"
+    ]
+    assert "Harbour ferry timetable" in text  # the rest of the mapping still works
+
+
+def test_an_export_without_a_date_column_warns(tmp_path: Path) -> None:
+    write(tmp_path / "export.csv", EXPORT_CSV)
+    code, warnings, text = build(
+        tmp_path, '[[sources]]\ntype = "csv"\nname = "CMS"\npath = "export.csv"\n'
+    )
+    assert code == 0
+    assert len(warnings) == 1, warnings
+    assert warnings[0].startswith("digest: warning: source CMS: no record has a date (looked for")
+    assert "set mapping.date" in warnings[0]
+    assert "Harbour ferry timetable" not in text  # undated: left out, but not silently
+
+
+def test_an_export_whose_dates_cannot_be_read_warns(tmp_path: Path) -> None:
+    write(tmp_path / "export.csv", EXPORT_CSV.replace("2025-12-03", "Wed 3rd Dec"))
+    sources = '[[sources]]\ntype = "csv"\nname = "CMS"\npath = "export.csv"\n'
+    sources += 'mapping = { date = "when" }\n'
+    code, warnings, _ = build(tmp_path, sources)
+    assert code == 0
+    assert warnings == [
+        "digest: warning: source CMS: no date could be read (e.g. 'Wed 3rd Dec'): set date_format"
+    ]
+    _, warnings, _ = build(tmp_path, sources + 'date_format = "%d/%m/%Y"\n')
+    assert warnings[0].endswith("date_format '%d/%m/%Y' does not match")
+
+
+def test_a_json_export_mapped_to_a_missing_key_warns(tmp_path: Path) -> None:
+    write(
+        tmp_path / "export.json",
+        '{"items": [{"headline": "Night market returns to the old fire station", '
+        '"meta": {"published": "2025-12-04"}, "url": "https://cms.example.com/n"}]}',
+    )
+    code, warnings, _ = build(
+        tmp_path,
+        '[[sources]]\ntype = "json"\nname = "CMS"\npath = "export.json"\n'
+        'mapping = { title = "headline", date = "meta.pubdate" }\n',
+    )
+    assert code == 0
+    assert any("mapping.date: no record has 'meta.pubdate'" in w for w in warnings), warnings
