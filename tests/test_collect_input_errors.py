@@ -88,3 +88,34 @@ def test_a_json_export_mapped_to_a_missing_key_warns(tmp_path: Path) -> None:
     )
     assert code == 0
     assert any("mapping.date: no record has 'meta.pubdate'" in w for w in warnings), warnings
+
+
+def test_an_unterminated_quote_in_the_trending_list_is_reported(tmp_path: Path) -> None:
+    write(
+        tmp_path / "trending.csv",
+        "rank,title,url\n"
+        "1,Harbour ferry timetable,https://t.example.com/1\n"
+        '2,"Unterminated title,https://t.example.com/2\n'
+        "3,Third row,https://t.example.com/3\n",
+    )
+    code, warnings, text = build(tmp_path, "", '[trending]\npath = "trending.csv"\n')
+    assert code == 0
+    assert warnings == [
+        "digest: warning: source trending: malformed CSV at line 3: unexpected end of data "
+        "(a quote that is never closed?)"
+    ]
+    assert "https://t.example.com/2" not in text  # never a garbled row in the email
+
+
+def test_an_unterminated_quote_in_an_export_names_its_line(tmp_path: Path) -> None:
+    write(
+        tmp_path / "export.csv", EXPORT_CSV + '"Unclosed,https://cms.example.com/2,2025-12-04,x\n'
+    )
+    code, warnings, _ = build(
+        tmp_path, '[[sources]]\ntype = "csv"\nname = "CMS"\npath = "export.csv"\n'
+    )
+    assert code == 0  # the other sources still build
+    assert warnings == [
+        "digest: warning: source CMS: malformed CSV at line 3: unexpected end of data "
+        "(a quote that is never closed?)"
+    ]

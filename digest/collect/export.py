@@ -282,6 +282,13 @@ def collect_json(source: SourceConfig, ctx: CollectContext) -> list[Entry]:
 # -- CSV --------------------------------------------------------------------------------
 
 
+def malformed_csv(line: int, err: csv.Error) -> str:
+    """The message for a CSV the reader gave up on; ``line`` is the first line of the row
+    it could not read."""
+    hint = " (a quote that is never closed?)" if "unexpected end of data" in str(err) else ""
+    return f"malformed CSV at line {line}: {err}{hint}"
+
+
 def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t|")
@@ -297,9 +304,9 @@ def collect_csv(source: SourceConfig, ctx: CollectContext) -> list[Entry]:
         csv.field_size_limit(max(csv.field_size_limit(), ctx.config.http.max_bytes))
         stream = io.StringIO(text)
         if source.delimiter:
-            reader = csv.DictReader(stream, delimiter=source.delimiter)
+            reader = csv.DictReader(stream, delimiter=source.delimiter, strict=True)
         else:
-            reader = csv.DictReader(stream, dialect=_dialect(text[:8192]))
+            reader = csv.DictReader(stream, dialect=_dialect(text[:8192]), strict=True)
         if not reader.fieldnames:
             raise BadSourceData("empty CSV (no header row)")
         try:
@@ -308,7 +315,7 @@ def collect_csv(source: SourceConfig, ctx: CollectContext) -> list[Entry]:
                 for row in reader
             ]
         except csv.Error as err:
-            raise BadSourceData(f"malformed CSV at line {reader.line_num}: {err}") from None
+            raise BadSourceData(malformed_csv(reader.line_num + 1, err)) from None
         return _entries(iter(rows), source, ctx)
     except (FetchError, BadSourceData) as err:
         raise SourceError(source.display_name, str(err)) from None

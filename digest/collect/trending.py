@@ -19,6 +19,7 @@ from ..log import warn
 from ..models import TrendingItem
 from ..text import one_line, plain
 from ..urls import canonical_url
+from .export import malformed_csv
 from .fetch import Fetched, decode_text
 
 if TYPE_CHECKING:
@@ -104,7 +105,8 @@ def _read_rows(fetched: Fetched, fmt: Format, ctx: CollectContext) -> list[_Row]
             _Row(f"item {n}", _pick(record) if isinstance(record, dict) else {})
             for n, record in enumerate(find_records(data), start=1)
         ]
-    reader = csv.DictReader(io.StringIO(text))
+    # strict: an unterminated quote is an error, not a title that swallows the next rows
+    reader = csv.DictReader(io.StringIO(text), strict=True)
     fields = {(f or "").strip().lower() for f in reader.fieldnames or []}
     if not fields & set(_FIELDS["title"]):
         raise BadSourceData("CSV needs at least a 'title' column (and rank, url, views)")
@@ -114,7 +116,7 @@ def _read_rows(fetched: Fetched, fmt: Format, ctx: CollectContext) -> list[_Row]
             clean = {(k or "").strip().lower(): v for k, v in row.items() if isinstance(v, str)}
             rows.append(_Row(f"line {reader.line_num}", _pick(clean)))
     except csv.Error as err:
-        raise BadSourceData(f"malformed CSV at line {reader.line_num}: {err}") from None
+        raise BadSourceData(malformed_csv(reader.line_num + 1, err)) from None
     return rows
 
 
