@@ -119,3 +119,55 @@ def test_an_unterminated_quote_in_an_export_names_its_line(tmp_path: Path) -> No
         "digest: warning: source CMS: malformed CSV at line 3: unexpected end of data "
         "(a quote that is never closed?)"
     ]
+
+
+def test_a_markdown_date_that_cannot_be_read_warns(tmp_path: Path) -> None:
+    write(
+        tmp_path / "articles" / "ferry.md",
+        "---\ntitle: Harbour ferry timetable changes\ndate: 3rd of Decembre\n---\nBody.\n",
+    )
+    code, warnings, _ = build(
+        tmp_path, '[[sources]]\ntype = "markdown"\nname = "Desk"\npath = "articles"\n'
+    )
+    assert code == 0
+    assert warnings == [
+        "digest: warning: source Desk: ferry.md: date '3rd of Decembre' is not a date "
+        "(use YYYY-MM-DD); the article counts as undated"
+    ]
+
+
+def test_a_markdown_file_in_another_encoding_says_what_to_do(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "cafe.md").write_bytes(
+        b"---\ntitle: Caf\xe9 opens\ndate: 2025-12-03\n---\nCaf\xe9 body.\n"
+    )
+    write(folder / "good.md", "---\ntitle: Good one\ndate: 2025-12-03\n---\nFine.\n")
+    code, warnings, text = build(
+        tmp_path, '[[sources]]\ntype = "markdown"\nname = "Desk"\npath = "articles"\n'
+    )
+    assert code == 0
+    assert warnings == [
+        "digest: warning: source Desk: cafe.md: skipped: not UTF-8 (a bad byte at line 2); "
+        "save the file as UTF-8"
+    ]
+    assert "Good one" in text
+
+
+def test_bad_front_matter_names_the_line_and_the_problem(tmp_path: Path) -> None:
+    write(tmp_path / "articles" / "indent.md", "---\ntitle: x\n  bad: : indent\n---\nB.\n")
+    write(tmp_path / "articles" / "bad.md", "---\ntitle: [unclosed\ndate: 2025-12-03\n---\nB.\n")
+    write(tmp_path / "articles" / "good.md", "---\ntitle: Good one\ndate: 2025-12-03\n---\nF.\n")
+    code, warnings, text = build(
+        tmp_path, '[[sources]]\ntype = "markdown"\nname = "Desk"\npath = "articles"\n'
+    )
+    assert code == 0
+    assert len(warnings) == 2, warnings
+    assert warnings[1].endswith(
+        "indent.md: skipped: bad front matter: mapping values are not allowed in this context at line 3"
+    )
+    assert warnings[0].startswith("digest: warning: source Desk: bad.md: skipped: bad front matter")
+    assert warnings[0].endswith(
+        "did not find expected ',' or ']' at line 3, in a flow sequence that starts at line 2"
+    )
+    assert "Good one" in text

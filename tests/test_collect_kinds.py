@@ -137,7 +137,7 @@ def test_a_bad_markdown_file_is_skipped_with_a_warning(
     result = run(cfg)
     assert any("Anambas" in t for t in titles(result))
     assert "source Desk: bad.md: skipped: bad front matter" in caplog.text
-    assert "source Desk: latin.md: skipped: cannot decode the text as utf-8" in caplog.text
+    assert "source Desk: latin.md: skipped: not UTF-8 (a bad byte at line 2)" in caplog.text
     bomb = next(a for a in result.articles if a.title == "bomb")  # title falls back to the name
     assert bomb.tags == []
 

@@ -53,7 +53,13 @@ def collect_markdown(source: SourceConfig, ctx: CollectContext) -> Iterator[Entr
     if source.url is not None:
         try:
             fetched = ctx.fetcher.fetch(source.url)
-            entry = read_markdown(fetched.data, source.url, ctx, url_default=source.url)
+            entry = read_markdown(
+                fetched.data,
+                source.url,
+                ctx,
+                url_default=source.url,
+                warn_as=f"source {source.display_name}",
+            )
         except (FetchError, BadSourceData) as err:
             raise SourceError(source.display_name, str(err)) from None
         if entry is not None:
@@ -71,7 +77,12 @@ def collect_markdown(source: SourceConfig, ctx: CollectContext) -> Iterator[Entr
         raise SourceError(source.display_name, f"no such file or folder: {root}")
     for file in files:
         try:
-            entry = read_markdown(ctx.fetcher.read_path(file), str(file), ctx)
+            entry = read_markdown(
+                ctx.fetcher.read_path(file),
+                str(file),
+                ctx,
+                warn_as=f"source {source.display_name}: {file.name}",
+            )
         except (FetchError, BadSourceData) as err:
             if len(files) == 1:
                 raise SourceError(source.display_name, str(err)) from None
@@ -82,26 +93,38 @@ def collect_markdown(source: SourceConfig, ctx: CollectContext) -> Iterator[Entr
 
 
 def read_markdown(
-    raw: bytes, where: str, ctx: CollectContext, url_default: str | None = None
+    raw: bytes,
+    where: str,
+    ctx: CollectContext,
+    url_default: str | None = None,
+    warn_as: str | None = None,
 ) -> Entry | None:
-    """One Markdown document with YAML front matter → an ``Entry``."""
+    """One Markdown document with YAML front matter → an ``Entry``. ``warn_as`` prefixes
+    the warning about a date that cannot be read (none without it)."""
     import frontmatter
     import yaml
 
-    text = decode_text(raw)
+    text = _decode(raw)
     try:
         post = frontmatter.loads(text)
     except yaml.YAMLError as err:
-        raise BadSourceData(f"bad front matter: {str(err).splitlines()[0]}") from None
+        raise BadSourceData(f"bad front matter: {_yaml_problem(err, text)}") from None
     except (ValueError, TypeError, AttributeError):
         raise BadSourceData("bad front matter: not a mapping of keys to values") from None
     meta = post.metadata if isinstance(post.metadata, dict) else {}
     stem = where.rstrip("/").rsplit("/", 1)[-1].removesuffix(".md").replace("-", " ")
+    published = parse_date(_date_value(meta.get("date")), ctx.tz)
+    if published is None and meta.get("date") not in (None, "") and warn_as:
+        # hand-written front matter: a typo must not make the article vanish unnoticed
+        warn(
+            f"{warn_as}: date {_str(meta['date']) or meta['date']!r} is not a date "
+            "(use YYYY-MM-DD); the article counts as undated"
+        )
     return Entry(
         title=_str(meta.get("title")) or stem.strip(),
         url=_str(meta.get("url") or meta.get("link")) or url_default,
         guid=_str(meta.get("id") or meta.get("guid")),
-        published=parse_date(_date_value(meta.get("date")), ctx.tz),
+        published=published,
         updated=parse_date(_date_value(meta.get("updated")), ctx.tz),
         author=_str(meta.get("author")),
         category=_str(meta.get("category")),
@@ -111,6 +134,37 @@ def read_markdown(
         content_html=True,
         image=_str(meta.get("image")),
     )
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return decode_text(raw)
+    except FetchError:
+        # A Markdown file has nowhere to declare a charset: say what fixes it instead.
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            line = raw[: err.start].count(b"\n") + 1
+            raise BadSourceData(
+                f"not UTF-8 (a bad byte at line {line}); save the file as UTF-8"
+            ) from None
+        raise
+
+
+def _yaml_problem(err: Exception, text: str) -> str:
+    """PyYAML's problem and where, in lines of the whole file, e.g. "did not find expected
+    ',' or ']' at line 3, in a flow sequence that starts at line 2"."""
+    # python-frontmatter hands PyYAML the text from the end of the opening "---" on, so
+    # PyYAML's (0-based) line 0 is the "---" line.
+    offset = 1 + text[: text.find("---")].count("\n")
+    problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+    mark = getattr(err, "problem_mark", None)
+    out = f"{problem} at line {mark.line + offset}" if mark is not None else problem
+    context, start = getattr(err, "context", None), getattr(err, "context_mark", None)
+    if context and start is not None:
+        what = context.removeprefix("while parsing ").removeprefix("while scanning ")
+        out += f", in {what} that starts at line {start.line + offset}"
+    return out
 
 
 def _date_value(value: Any) -> Any:
