@@ -7,6 +7,7 @@ traceback) and stdout (only the real output).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -223,3 +224,78 @@ def test_no_sources_at_all_says_so(tmp_path: Path) -> None:
     result = run_digest("build", "-c", str(cfg), "--date", SAMPLE_DATE)
     assert result.code == 2
     assert_one_line_error(result.stderr, str(cfg), "no [[sources]]")
+
+
+# -- tables in a narrow terminal -------------------------------------------------------
+
+
+def run_in_terminal(*args: str, columns: int, cwd: Path | None = None) -> str:
+    """Run digest with stdout on a pseudo-terminal ``columns`` wide (as `script` would);
+    returns what the terminal showed, escape sequences removed."""
+    import fcntl
+    import os
+    import pty
+    import re
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "digest", *args],
+        stdout=follower,
+        stderr=subprocess.DEVNULL,
+        cwd=cwd,
+        env={**env, "TERM": "xterm"},
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=120)
+    os.close(leader)
+    text = b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
+
+
+def test_explain_in_a_narrow_terminal_lists_each_candidate_readably() -> None:
+    shown = run_in_terminal(
+        "explain", "-c", str(SAMPLE_CONFIG), "--date", SAMPLE_DATE, "--limit", "3", columns=40
+    )
+    lines = shown.splitlines()
+    assert lines, shown
+    assert all(len(line) <= 40 for line in lines), shown
+    assert "┃" not in shown  # no table squeezed to a letter per column
+    # whole words of the lead's headline and its score and status are there to read
+    assert "Batam data-centre park lands" in " ".join(shown.split())
+    assert re.search(r"lead · score \d+\.\d\d", shown), shown
+    assert "recency" in shown and "×0.5" in shown
+
+
+def test_explain_in_a_wide_terminal_or_a_pipe_is_a_table() -> None:
+    wide = run_in_terminal(
+        "explain", "-c", str(SAMPLE_CONFIG), "--date", SAMPLE_DATE, "--limit", "3", columns=200
+    )
+    assert re.search(r"┃\s+# ┃ title", wide), wide
+    piped = run_digest("explain", "-c", str(SAMPLE_CONFIG), "--date", SAMPLE_DATE)
+    assert re.search(r"┃\s+# ┃ title", piped.stdout)
+
+
+def test_sources_in_a_narrow_terminal_fits_it(tmp_path: Path) -> None:
+    assert run_digest("build", "-c", str(SAMPLE_CONFIG), "--date", SAMPLE_DATE).code == 0
+    shown = run_in_terminal("sources", "-c", str(SAMPLE_CONFIG), columns=40)
+    lines = shown.splitlines()
+    assert all(len(line) <= 40 for line in lines), shown
+    assert "Regional Wire (feed): ok" in shown
+    assert "items 21" in " ".join(shown.split())
+    wide = run_in_terminal("sources", "-c", str(SAMPLE_CONFIG), columns=120)
+    assert "┃ source" in wide

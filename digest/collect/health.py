@@ -312,10 +312,27 @@ def print_health_table(config: Config) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    rows = health_table_rows(config)
+    console = Console(file=sys.stdout)
+    if not console.is_terminal:
+        console.width = max(100, console.width)
+    elif console.width < 80:  # too narrow for seven columns: a few lines per source
+        from rich.padding import Padding
+        from rich.text import Text
+
+        console.print("Sources", style="italic")
+        for name, kind, success, failures, items, error, status in rows:
+            style = "red" if status.startswith("unhealthy") else ""
+            indent = len(name) - len(name.lstrip())
+            details = [f"last success {success} · failures {failures} · items {items or 0}"]
+            details += [f"last error: {error}"] if error else []
+            head = Text(f"{name.strip()} ({kind}): {status}", style=style)
+            console.print(Padding(head, (0, 0, 0, indent)))
+            console.print(Padding(Text("\n".join(details), style=style), (0, 0, 0, indent + 2)))
+        return
     table = Table(title="Sources", title_justify="left")
     for column in ("source", "type", "last success", "failures", "items", "last error", "status"):
         table.add_column(column, overflow="fold", no_wrap=column in ("type", "status"))
-    for row in health_table_rows(config):
-        style = "red" if row[-1].startswith("unhealthy") else None
-        table.add_row(*row, style=style)
-    Console(file=sys.stdout, width=max(100, Console().width)).print(table)
+    for row in rows:
+        table.add_row(*row, style="red" if row[-1].startswith("unhealthy") else None)
+    console.print(table)

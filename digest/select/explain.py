@@ -9,11 +9,14 @@ contribution, its score and its status, then everything left out before ranking
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ..config import Config
 from ..models import Exclusion, ExclusionReason, Selection, Window
 from .rank import SIGNALS, weights
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 _REASON_ORDER = {reason: i for i, reason in enumerate(ExclusionReason)}
 
@@ -90,6 +93,64 @@ def _status_text(candidate: dict[str, Any]) -> str:
     return status
 
 
+# The candidates table needs about this many columns; a narrower terminal gets one block
+# per candidate instead (a squeezed table shows a letter per cell).
+STACK_BELOW = 140
+
+
+def print_stacked(data: dict[str, Any], console: Console, *, limit: int = 0) -> None:
+    """The manifest for a narrow terminal: each candidate as a few wrapped lines."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    window = data["window"]
+    console.print(
+        f"Issue {data['issue_date']}: {window['first_day']} .. {window['last_day']} "
+        f"({data['timezone']}), {data['max_stories']} stories, diversity {data['diversity']}"
+    )
+    candidates = data["candidates"]
+    shown = candidates[:limit] if limit else candidates
+    rows = Table.grid(padding=(0, 1))  # a hanging indent after the rank
+    rows.add_column(justify="right")
+    rows.add_column()
+    for candidate in shown:
+        bold = "bold" if candidate["status"] in ("lead", "selected") else ""
+        about = [_status_text(candidate), f"score {candidate['score']:.2f}"]
+        about += [", ".join(candidate["sources"]), candidate["category"] or ""]
+        signals = ", ".join(
+            f"{name} {candidate['signals'][name]:.2f} ×{weight:g}"
+            for name, weight in data["weights"].items()
+        )
+        block = Group(
+            Text(candidate["title"], style=bold),
+            Text(" · ".join(a for a in about if a)),
+            Text(signals, style="dim"),
+        )
+        rows.add_row(f"{candidate['rank']}.", block)
+    console.print("Candidates", style="italic")
+    console.print(rows)
+    if len(shown) < len(candidates):
+        console.print(
+            f"... and {len(candidates) - len(shown)} more candidates (--limit 0 shows all)"
+        )
+    exclusions = data["exclusions"]
+    listed = exclusions[:limit] if limit else exclusions
+    if not listed:
+        return
+    left_out = Table.grid(padding=(0, 1))
+    left_out.add_column()
+    left_out.add_column()
+    for exclusion in listed:
+        why = [exclusion["reason"], exclusion["source"] or "", exclusion["detail"] or ""]
+        block = Group(Text(exclusion["title"]), Text(" · ".join(w for w in why if w), style="dim"))
+        left_out.add_row("-", block)
+    console.print("Left out before ranking", style="italic")
+    console.print(left_out)
+    if len(listed) < len(exclusions):
+        console.print(f"... and {len(exclusions) - len(listed)} more (--limit 0 shows all)")
+
+
 def print_table(data: dict[str, Any], file: IO[str], *, limit: int = 0) -> None:
     """The manifest as rich tables on ``file`` (``limit`` rows each; 0 = all)."""
     from rich.console import Console
@@ -98,6 +159,9 @@ def print_table(data: dict[str, Any], file: IO[str], *, limit: int = 0) -> None:
     console = Console(file=file, highlight=False, soft_wrap=False)
     if not console.is_terminal:
         console.width = 200
+    elif console.width < STACK_BELOW:
+        print_stacked(data, console, limit=limit)
+        return
     window = data["window"]
     console.print(
         f"Issue {data['issue_date']}: {window['first_day']} .. {window['last_day']} "
