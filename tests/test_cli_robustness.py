@@ -299,3 +299,19 @@ def test_sources_in_a_narrow_terminal_fits_it(tmp_path: Path) -> None:
     assert "items 21" in " ".join(shown.split())
     wide = run_in_terminal("sources", "-c", str(SAMPLE_CONFIG), columns=120)
     assert "┃ source" in wide
+
+
+# -- the state database ----------------------------------------------------------------
+
+
+def test_a_corrupt_history_says_how_to_build_without_it(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "digest.sqlite3").write_bytes(b"this is not a database" * 500)
+    env = {"DIGEST_DATA_DIR": str(data)}
+    args = ("build", "-c", str(SAMPLE_CONFIG), "--date", SAMPLE_DATE)
+    result = run_digest(*args, env=env)
+    assert result.code == 1
+    assert result.stdout == ""
+    assert_one_line_error(result.stderr, "digest.sqlite3", "not a database", "--no-history")
+    assert run_digest(*args, "--no-history", env=env).code == 0

@@ -78,18 +78,19 @@ def featured_before(path: Path, last_n: int, before: date) -> dict[str, str]:
     it (a preview must not touch the state); empty if there is no history yet."""
     if last_n <= 0 or not path.is_file():
         return {}
+    bypass = "(--no-history builds without it)"
     try:
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
     except sqlite3.Error as err:
-        raise DigestError(f"cannot open the state database {path}: {err}") from None
+        raise DigestError(f"cannot open the state database {path}: {err} {bypass}") from None
     try:
         return recently_featured(db, last_n, before)
     except sqlite3.OperationalError as err:
         if "no such table" in str(err):
             return {}  # the file exists but no issue was ever recorded
-        raise DigestError(f"cannot read the history in {path}: {err}") from None
+        raise DigestError(f"cannot read the history in {path}: {err} {bypass}") from None
     except sqlite3.Error as err:
-        raise DigestError(f"cannot read the history in {path}: {err}") from None
+        raise DigestError(f"cannot read the history in {path}: {err} {bypass}") from None
     finally:
         db.close()
 
