@@ -315,3 +315,10 @@ def test_a_corrupt_history_says_how_to_build_without_it(tmp_path: Path) -> None:
     assert result.stdout == ""
     assert_one_line_error(result.stderr, "digest.sqlite3", "not a database", "--no-history")
     assert run_digest(*args, "--no-history", env=env).code == 0
+
+
+def test_summarise_jsonl_says_a_line_is_not_json() -> None:
+    result = run_digest("summarise", "--jsonl", stdin=b'not json\n{"id": 1, "text": "Fine."}\n')
+    assert result.code == 1
+    assert result.stderr.startswith("digest: warning: stdin line 1: not JSON (Expecting value")
+    assert '"id": 1' in result.stdout

@@ -84,7 +84,10 @@ def summarise_jsonl(lines: IO[str], out: IO[str], section: SummarySection) -> in
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            try:
+                record = json.loads(line)
+            except ValueError as err:
+                raise ValueError(f"not JSON ({err})") from None
             if not isinstance(record, dict) or not isinstance(record.get("text"), str):
                 raise ValueError("expected an object with a string 'text'")
             text = record["text"]
