@@ -322,3 +322,30 @@ def test_summarise_jsonl_says_a_line_is_not_json() -> None:
     assert result.code == 1
     assert result.stderr.startswith("digest: warning: stdin line 1: not JSON (Expecting value")
     assert '"id": 1' in result.stdout
+
+
+def test_summarise_waiting_on_a_terminal_says_so() -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "digest", "summarise"],
+        stdin=follower,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    os.close(follower)
+    os.write(leader, b"The port grew. It doubled its capacity in a year.\n\x04")
+    out, err = proc.communicate(timeout=60)
+    os.close(leader)
+    assert proc.returncode == 0, err
+    assert err.decode().startswith("digest: reading the article from stdin (Ctrl-D to end)")
+    assert out.decode() == "The port grew. It doubled its capacity in a year.\n"
+
+
+def test_summarise_from_a_pipe_adds_no_note() -> None:
+    result = run_digest("summarise", stdin=b"The port grew. It doubled its capacity in a year.")
+    assert result.code == 0 and result.stderr == ""

@@ -33,6 +33,8 @@ def read_source(source: str, http: HttpSection) -> tuple[str, str]:
     fetcher = Fetcher(http)
     try:
         if source == "-":
+            if sys.stdin.isatty():  # `digest summarise` alone would seem to hang
+                print("digest: reading the article from stdin (Ctrl-D to end)", file=sys.stderr)
             data, name = sys.stdin.buffer.read(http.max_bytes + 1), "stdin"
             if len(data) > http.max_bytes:
                 raise FetchError(f"stdin: over the {_size(http.max_bytes)} cap")
