@@ -349,3 +349,22 @@ def test_summarise_waiting_on_a_terminal_says_so() -> None:
 def test_summarise_from_a_pipe_adds_no_note() -> None:
     result = run_digest("summarise", stdin=b"The port grew. It doubled its capacity in a year.")
     assert result.code == 0 and result.stderr == ""
+
+
+# -- init ------------------------------------------------------------------------------
+
+
+def test_init_onto_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    existing = tmp_path / "notes.txt"
+    existing.write_text("keep me")
+    result = run_digest("init", str(existing))
+    assert result.code == 2
+    assert_one_line_error(result.stderr, f"{existing}: is a file, not a folder")
+    assert existing.read_text() == "keep me"
+
+
+def test_init_twice_names_what_exists(tmp_path: Path) -> None:
+    assert run_digest("init", str(tmp_path / "news")).code == 0
+    again = run_digest("init", str(tmp_path / "news"))
+    assert again.code == 2
+    assert_one_line_error(again.stderr, "digest.toml", "and 13 more already exist")

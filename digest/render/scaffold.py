@@ -63,10 +63,13 @@ def init_project(directory: Path, *, force: bool = False, theme: str = "default"
         for path in sorted(source.rglob("*"))
         if path.is_file() and not path.name.startswith(".") and "__pycache__" not in path.parts
     ]
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"{directory}: is a file, not a folder")
     existing = [p for p in (config_path, *(dst for _, dst in copies)) if p.exists()]
     if existing and not force:
-        shown = ", ".join(str(p) for p in existing[:3]) + (" ..." if len(existing) > 3 else "")
-        raise UsageError(f"{shown} already exist(s); use --force to overwrite")
+        more = f" and {len(existing) - 1} more" if len(existing) > 1 else ""
+        verb = "already exist" if more else "already exists"
+        raise UsageError(f"{existing[0]}{more} {verb}; use --force to overwrite")
     written: list[Path] = []
     try:
         directory.mkdir(parents=True, exist_ok=True)
