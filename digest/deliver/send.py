@@ -228,9 +228,10 @@ def _deliver(
                 warn(f"{recipient}: {err}; retrying in {wait:g} s")
                 sleep(wait)
     assert last is not None
+    tries = f"after {retries + 1} attempts" if retries else "no retries"
     if last.connection:
-        raise DeliveryError(f"{last} (after {retries + 1} attempts)")
-    return f"{last} (after {retries + 1} attempts)"
+        raise DeliveryError(f"{last} ({tries})")
+    return f"{last} ({tries})"
 
 
 def _warn_if_content_changed(plan: SendPlan, sha: str) -> None:
