@@ -431,9 +431,17 @@ def parse_config(
         raise ConfigError(problems[0], problems) from None
 
 
+# A config is a few KB; a bigger file is the wrong one (and would be read whole first).
+MAX_CONFIG_BYTES = 1 << 20
+
+
 def load_config(path: Path) -> Config:
     """Read and validate a TOML config file."""
     try:
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            shown = f"{size / (1 << 30):.3g} GB" if size >= 1 << 30 else f"{size:,} bytes"
+            raise ConfigError(f"{path}: {shown} is not a config file (those are a few KB)")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found") from None

@@ -368,3 +368,34 @@ def test_init_twice_names_what_exists(tmp_path: Path) -> None:
     again = run_digest("init", str(tmp_path / "news"))
     assert again.code == 2
     assert_one_line_error(again.stderr, "digest.toml", "and 13 more already exist")
+
+
+# -- files that are far too big for what they claim to be ----------------------------
+
+
+def test_a_huge_config_file_is_refused_at_once(tmp_path: Path) -> None:
+    huge = _sparse(tmp_path / "digest.toml", 2 << 30)
+    result = run_digest("build", "-c", str(huge), timeout=30)
+    assert result.code == 2
+    assert_one_line_error(result.stderr, str(huge), "2 GB", "not a config")
+
+
+def test_a_huge_recipients_file_is_refused_at_once(tmp_path: Path) -> None:
+    huge = _sparse(tmp_path / "list.csv", 2 << 30)
+    args = ("send", "-c", str(SAMPLE_CONFIG), "--date", SAMPLE_DATE, "--dry-run")
+    result = run_digest(*args, "--recipients", str(huge), timeout=30)
+    assert result.code == 2
+    assert_one_line_error(result.stderr, str(huge), "2 GB", "over the 100 MB")
+
+
+def test_a_huge_file_in_a_theme_is_refused_at_once(tmp_path: Path, sample_copy: Path) -> None:
+    import shutil
+
+    theme = tmp_path / "theme"
+    shutil.copytree(SAMPLE_CONFIG.parent.parent / "templates" / "default", theme)
+    _sparse(theme / "partials" / "footer.html.j2", 2 << 30)
+    with sample_copy.open("a") as fh:
+        fh.write(f'\n[render]\ntemplate_dir = "{theme}"\n')
+    result = run_digest("build", "-c", str(sample_copy), "--date", SAMPLE_DATE, timeout=60)
+    assert result.code == 1
+    assert_one_line_error(result.stderr, "footer.html.j2", "2 GB", "too large for a template")

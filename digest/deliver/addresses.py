@@ -73,12 +73,19 @@ def parse_cli_addresses(values: list[str], option: str = "--to") -> list[Address
     return addresses
 
 
+MAX_RECIPIENTS_BYTES = 100 << 20
+
+
 def read_recipients_csv(path: Path) -> list[Address]:
     """A CSV with an ``email`` column and an optional ``name`` column (UTF-8, header row).
 
     Every bad row is reported, one line each, and nothing is sent."""
     rows: list[tuple[int, dict[str, str]]] = []
     try:
+        size = path.stat().st_size
+        if size > MAX_RECIPIENTS_BYTES:  # ~2 million addresses: the wrong file
+            shown = f"{size / (1 << 30):.3g} GB" if size >= 1 << 30 else f"{size:,} bytes"
+            raise UsageError(f"{path}: {shown}, over the 100 MB a recipients list may have")
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
             columns = {key.strip().lower(): key for key in reader.fieldnames or [] if key}

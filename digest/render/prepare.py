@@ -419,6 +419,15 @@ def theme_files(folder: Path) -> Iterator[Path]:
                 yield Path(dirpath) / filename
 
 
+# A template or stylesheet is a few KB. A bigger file would be read, hashed and inlined
+# whole before anything could complain (a 2 GB one took minutes and gigabytes).
+MAX_THEME_FILE_BYTES = 1 << 20
+
+
+def _size(n: int) -> str:
+    return f"{n / (1 << 30):.3g} GB" if n >= 1 << 30 else f"{n:,} bytes"
+
+
 def fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
     """Cheap change detection for the in-process cache: names, sizes, mtimes (os.scandir:
     this runs for every page, so no pathlib)."""
@@ -433,6 +442,10 @@ def fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
                     scan(entry.path, f"{prefix}{entry.name}/")
                 else:
                     stat = entry.stat()
+                    if stat.st_size > MAX_THEME_FILE_BYTES:
+                        raise RenderError(
+                            f"{entry.path}: {_size(stat.st_size)}, too large for a template (over 1 MB)"
+                        )
                     out.append((prefix + entry.name, stat.st_size, stat.st_mtime_ns))
 
     scan(str(folder), "")
