@@ -478,7 +478,9 @@ def check(
                     size = len(data)
                 else:
                     size = path.stat().st_size
-                    data = b"" if size > MAX_CHECKED_BYTES else path.read_bytes()
+                    with path.open("rb") as fh:  # bounded: a pipe or device has no size
+                        data = fh.read(MAX_CHECKED_BYTES + 1) if size <= MAX_CHECKED_BYTES else b""
+                    size = max(size, len(data))
             except OSError as err:  # report it, and check the other files
                 reason = {FileNotFoundError: "file not found", IsADirectoryError: "is a folder"}
                 why = reason.get(type(err)) or f"cannot read: {err.strerror or err}"

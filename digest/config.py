@@ -439,10 +439,11 @@ def load_config(path: Path) -> Config:
     """Read and validate a TOML config file."""
     try:
         size = path.stat().st_size
-        if size > MAX_CONFIG_BYTES:
-            shown = f"{size / (1 << 30):.3g} GB" if size >= 1 << 30 else f"{size:,} bytes"
+        with path.open("rb") as fh:  # bounded: a pipe or device has no size to check
+            raw = fh.read(MAX_CONFIG_BYTES + 1) if size <= MAX_CONFIG_BYTES else b""
+        if size > MAX_CONFIG_BYTES or len(raw) > MAX_CONFIG_BYTES:
+            shown = f"{size / (1 << 30):.3g} GB" if size >= 1 << 30 else "over 1 MB"
             raise ConfigError(f"{path}: {shown} is not a config file (those are a few KB)")
-        raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found") from None
     except OSError as err:

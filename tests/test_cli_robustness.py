@@ -399,3 +399,24 @@ def test_a_huge_file_in_a_theme_is_refused_at_once(tmp_path: Path, sample_copy: 
     result = run_digest("build", "-c", str(sample_copy), "--date", SAMPLE_DATE, timeout=60)
     assert result.code == 1
     assert_one_line_error(result.stderr, "footer.html.j2", "2 GB", "too large for a template")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("build", "-c", "/dev/zero"),
+        ("check", "/dev/zero"),
+        ("send", "-c", str(SAMPLE_CONFIG), "--dry-run", "--recipients", "/dev/zero"),
+        ("summarise", "/dev/zero"),
+    ],
+)
+def test_an_endless_stream_is_cut_off(args: tuple[str, ...]) -> None:
+    # A device or pipe has no size to check first: reading stops at the cap.
+    result = (
+        run_digest(*args, "--date", SAMPLE_DATE, timeout=60)
+        if args[0] in ("build", "send")
+        else run_digest(*args, timeout=60)
+    )
+    assert result.code in (1, 2)
+    assert "Traceback" not in result.stderr
+    assert "/dev/zero" in result.stderr

@@ -8,6 +8,7 @@ characters, so nothing typed by a user can inject a header.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from email.headerregistry import Address
 from pathlib import Path
@@ -83,10 +84,13 @@ def read_recipients_csv(path: Path) -> list[Address]:
     rows: list[tuple[int, dict[str, str]]] = []
     try:
         size = path.stat().st_size
-        if size > MAX_RECIPIENTS_BYTES:  # ~2 million addresses: the wrong file
-            shown = f"{size / (1 << 30):.3g} GB" if size >= 1 << 30 else f"{size:,} bytes"
+        with path.open("rb") as fh:  # bounded: a pipe or device has no size to check
+            raw = fh.read(MAX_RECIPIENTS_BYTES + 1) if size <= MAX_RECIPIENTS_BYTES else b""
+        if size > MAX_RECIPIENTS_BYTES or len(raw) > MAX_RECIPIENTS_BYTES:
+            shown = f"{size / (1 << 30):.3g} GB" if size >= 1 << 30 else "over 100 MB"
+            # ~2 million addresses: the wrong file
             raise UsageError(f"{path}: {shown}, over the 100 MB a recipients list may have")
-        with path.open(encoding="utf-8-sig", newline="") as fh:
+        with io.StringIO(raw.decode("utf-8-sig"), newline="") as fh:
             reader = csv.DictReader(fh)
             columns = {key.strip().lower(): key for key in reader.fieldnames or [] if key}
             rows.extend((reader.line_num, row) for row in reader)
