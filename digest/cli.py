@@ -6,6 +6,7 @@ it needs (pydantic models, lxml, premailer, httpx...) when it runs, so ``--help`
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
     from .pipeline import BuildOptions
 
 T = TypeVar("T")
+
+# What writing stdout can fail with besides EPIPE: a full disk or quota, a dead terminal.
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
 
 # The one place errors become exit codes (the first matching class wins).
 EXIT_CODES: tuple[tuple[type[DigestError], ExitCode], ...] = (
@@ -144,6 +148,30 @@ def run(action: Callable[[], T]) -> T:
     except KeyboardInterrupt:
         print("digest: interrupted", file=sys.stderr)
         raise typer.Exit(130) from None
+    except OSError as err:
+        # Commands print tables and JSON straight to stdout: a full disk or a dead terminal
+        # there is the user's, not a bug. (EPIPE, a reader gone, is click's to end quietly.)
+        if isinstance(err, BrokenPipeError) or err.errno not in _WRITE_ERRNOS:
+            raise
+        _detach_stdout()
+        print(f"digest: error: cannot write to stdout: {err.strerror or err}", file=sys.stderr)
+        raise typer.Exit(int(ExitCode.FAILED)) from None
+
+
+def _detach_stdout() -> None:
+    """Point fd 1 at the null device, so Python's own flush at exit does not fail again
+    (with a second message) on what could not be written."""
+    import os
+
+    if sys.stdout is None:
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
 
 
 def load(config_path: Path | None) -> Config:
@@ -645,7 +673,23 @@ def main() -> None:
             sys.exit(err.exit_code)  # type: ignore[attr-defined]
         print(f"digest: error: {_usage_error_line(err)}", file=sys.stderr)
         code = err.exit_code  # type: ignore[attr-defined]
-    sys.exit(code if isinstance(code, int) else 0)
+    sys.exit(_flush_stdout(code if isinstance(code, int) else 0))
+
+
+def _flush_stdout(code: int) -> int:
+    """Flush what the command printed (tables, JSON...) while errors can still be told:
+    a full disk must not pass for success. A reader that went away (EPIPE) ends quietly."""
+    if sys.stdout is None:
+        return code
+    try:
+        sys.stdout.flush()
+    except OSError as err:
+        _detach_stdout()
+        if err.errno == errno.EPIPE:
+            return code or 1
+        print(f"digest: error: cannot write to stdout: {err.strerror or err}", file=sys.stderr)
+        return code or int(ExitCode.FAILED)
+    return code
 
 
 def _usage_error_line(err: Exception) -> str:

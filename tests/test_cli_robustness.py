@@ -420,3 +420,71 @@ def test_an_endless_stream_is_cut_off(args: tuple[str, ...]) -> None:
     assert result.code in (1, 2)
     assert "Traceback" not in result.stderr
     assert "/dev/zero" in result.stderr
+
+
+# -- where the output goes: devices, pipes, a full disk ------------------------------
+
+
+def test_output_to_a_named_pipe_writes_into_it_and_keeps_it_a_pipe(tmp_path: Path) -> None:
+    # The atomic rename must never replace a device or a pipe with a regular file: as root,
+    # `-o /dev/null` replaced /dev/null itself.
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "issue.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    args = ("build", "-c", str(SAMPLE_CONFIG), "--date", SAMPLE_DATE, "-f", "text")
+    result = run_digest(*args, "-o", str(fifo))
+    reader.join(timeout=30)
+    assert result.code == 0, result.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert received and received[0].startswith(b"THE WEEKLY WIRE")
+    assert [p.name for p in tmp_path.iterdir()] == ["issue.fifo"]  # no temporary file left
+
+
+FULL = Path("/dev/full")
+needs_dev_full = pytest.mark.skipif(not FULL.is_char_device(), reason="no /dev/full")
+
+
+def _run_with_stdout(stdout: int | None, *args: str, close: bool = False) -> tuple[int, str]:
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "digest", *args],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        preexec_fn=(lambda: os.close(1)) if close else None,
+        timeout=120,
+    )
+    return proc.returncode, proc.stderr.decode()
+
+
+@needs_dev_full
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("build", "-c", str(SAMPLE_CONFIG), "--date", SAMPLE_DATE),
+        ("explain", "-c", str(SAMPLE_CONFIG), "--date", SAMPLE_DATE),
+        ("weather", "-c", str(SAMPLE_CONFIG)),
+        ("sources", "-c", str(SAMPLE_CONFIG)),
+    ],
+)
+def test_a_full_disk_on_stdout_is_one_line_and_exit_1(args: tuple[str, ...]) -> None:
+    with FULL.open("wb") as full:
+        code, stderr = _run_with_stdout(full.fileno(), *args)
+    assert code == 1
+    assert_one_line_error(stderr, "cannot write to stdout", "No space left on device")
+
+
+def test_a_closed_stdout_is_one_line_and_exit_1() -> None:
+    code, stderr = _run_with_stdout(
+        None, "build", "-c", str(SAMPLE_CONFIG), "--date", SAMPLE_DATE, close=True
+    )
+    assert code == 1
+    assert_one_line_error(stderr, "stdout is closed", "-o FILE")

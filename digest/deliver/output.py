@@ -28,10 +28,43 @@ STALE_TEMP_SECONDS = 3600
 def write_output(content: str | bytes, output: Path | None) -> None:
     data = content.encode("utf-8") if isinstance(content, str) else content
     if output is None or str(output) == "-":
+        write_stdout(data)
+    elif _is_device_or_pipe(output):
+        _write_in_place(output, data)
+    else:
+        write_atomically(output, data)
+
+
+def write_stdout(data: bytes) -> None:
+    """``data`` to stdout; a closed stdout or a full disk is a one-line error (a reader
+    that went away, EPIPE, is left to the CLI, which exits quietly as other tools do)."""
+    if sys.stdout is None:
+        raise DigestError("stdout is closed: give -o FILE")
+    try:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
-        return
-    write_atomically(output, data)
+    except BrokenPipeError:
+        raise
+    except OSError as err:
+        raise DigestError(f"cannot write to stdout: {err.strerror or err}") from None
+
+
+def _is_device_or_pipe(path: Path) -> bool:
+    """``/dev/null``, ``/dev/stdout``, a named pipe: written in place. The atomic rename
+    would replace the device itself with a regular file (as root, /dev/null)."""
+    try:
+        mode = path.stat().st_mode  # follows symlinks, e.g. /dev/stdout
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _write_in_place(path: Path, data: bytes) -> None:
+    try:
+        with path.open("wb") as fh:
+            fh.write(data)
+    except OSError as err:
+        raise DigestError(f"cannot write {path}: {err.strerror or err}") from None
 
 
 def check_output_path(output: Path | None) -> None:
