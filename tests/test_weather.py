@@ -542,6 +542,26 @@ def test_file_without_places_shows_every_reading(tmp_path: Path) -> None:
     assert report is not None and format_strip(report) == "A 1 °C | B 2 °C"
 
 
+def test_file_reading_is_not_stamped_with_the_clock(tmp_path: Path) -> None:
+    # The digest's JSON carries the report: the same file must give the same bytes.
+    path = _file(tmp_path, [{"place": "Singapore", "temperature": 27}])
+    first = get_weather(section(provider="file", path=path), T0)
+    later = get_weather(section(provider="file", path=path), T0 + timedelta(hours=1))
+    assert first is not None and first.fetched_at is None
+    assert first == later
+    stamped = write(
+        tmp_path / "s.json",
+        json.dumps(
+            {
+                "fetched_at": "2025-12-05T05:00:00+08:00",
+                "readings": [{"place": "Singapore", "temperature": 27}],
+            }
+        ),
+    )
+    report = get_weather(section(provider="file", path=stamped), T0)
+    assert report is not None and report.fetched_at == datetime(2025, 12, 4, 21, 0, tzinfo=UTC)
+
+
 def test_file_temperatures_are_converted_to_the_configured_unit(tmp_path: Path) -> None:
     path = _file(tmp_path, [{"place": "Singapore", "temperature": 80.6, "unit": "F"}])
     report = get_weather(section(provider="file", path=path, units="C"), T0)
