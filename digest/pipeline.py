@@ -7,7 +7,7 @@ CLI and library users run exactly the same steps.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from .config import Config
@@ -36,7 +36,6 @@ class BuildOptions:
     use_history: bool = True
     allow_short: bool = False
     now: datetime | None = None
-    warnings: list[str] = field(default_factory=list)
 
 
 def plan(config: Config, options: BuildOptions) -> tuple[date, Window, datetime]:
@@ -67,7 +66,9 @@ def build_digest(config: Config, options: BuildOptions) -> Digest:
     from .summarise import summarise_article, summarise_trending
     from .weather import get_weather
 
-    collection, selection, issue_date, window = gather(config, options)
+    # One clock for the whole build: the collect window's "future" and the weather agree.
+    now = options.now or datetime.now(config.digest.tz)
+    collection, selection, issue_date, window = gather(config, replace(options, now=now))
     stories = selection.stories
     if not stories and not selection.trending:
         raise BuildError(
@@ -96,7 +97,6 @@ def build_digest(config: Config, options: BuildOptions) -> Digest:
         )
         for position, item in enumerate(selection.trending[: config.digest.trending_items], start=1)
     ]
-    _, _, now = plan(config, options)
     weather = get_weather(config.weather, now, cache_dir=config.cache_dir, strict=options.strict)
     lead = summarised[0] if summarised else None
     preheader = config.digest.preheader or (lead.summary.text if lead and lead.summary else "")
