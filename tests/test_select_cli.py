@@ -337,6 +337,33 @@ def test_summarise_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     assert result.stderr.strip() == f"digest: error: {tmp_path / 'nope.txt'}: file not found"
 
 
+def test_summarise_reads_files_as_the_collectors_do(tmp_path: Path) -> None:
+    """The character set comes from a byte-order mark or the page's own declaration, and
+    the [http] max_bytes cap applies, as for any source."""
+    text = "The port grew. It doubled its capacity in a year."
+    notepad = tmp_path / "notepad.txt"
+    notepad.write_bytes(text.encode("utf-16"))  # with a BOM, as Windows' Notepad saves it
+    result = run_digest("summarise", str(notepad))
+    assert result.code == 0, result.stderr
+    assert result.stdout.strip() == text
+
+    page = tmp_path / "port.html"
+    page.write_bytes(
+        '<html><head><meta charset="koi8-r"><title>Порт</title></head><body><article>'
+        "<p>Порт расширяется. Второй терминал удвоит мощность порта к 2027 году.</p>"
+        "</article></body></html>".encode("koi8-r")
+    )
+    result = run_digest("summarise", str(page))
+    assert result.code == 0, result.stderr
+    assert "Второй терминал удвоит мощность порта" in result.stdout
+
+    config = write(tmp_path / "digest.toml", "[http]\nmax_bytes = 100\n")
+    big = write(tmp_path / "big.txt", text * 10)
+    result = run_digest("summarise", "-c", str(config), str(big))
+    assert result.code == 1
+    assert "over the 100 bytes cap" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_help_lists_the_new_options() -> None:
     build = run_digest("build", "--help")
     for option in ("--record", "--no-history", "--allow-short"):

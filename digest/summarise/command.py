@@ -9,43 +9,37 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..config import HttpSection, SummarySection
-from ..errors import FetchError, UsageError
+from ..errors import UsageError
 from ..log import warn
 from . import summarise_article
 from .document import article_from_text
 
 
 def read_source(source: str, http: HttpSection) -> tuple[str, str]:
-    """The text at ``source`` (a path, an http(s) URL or '-') and a name for it."""
+    """The text at ``source`` (a path, an http(s) URL or '-') and a name for it.
+
+    Read and decoded exactly as the collect stage reads a source (``collect/fetch.py``): the
+    ``[http] max_bytes`` cap, only regular files, and the character set from the byte-order
+    mark, the server's header or the document's own declaration, else UTF-8."""
+    from ..collect.fetch import Fetcher, decode_text
+
     if source == "-":
-        return _decode(sys.stdin.buffer.read()), "stdin"
-    if source.startswith(("http://", "https://")):
-        from ..collect.fetch import Fetcher
-
-        fetcher = Fetcher(http)
-        try:
-            return _decode(fetcher.get(source)), source
-        finally:
-            fetcher.close()
-    if "://" in source:
-        raise UsageError(f"{source}: only http and https URLs can be read")
-    path = Path(source)
+        return decode_text(sys.stdin.buffer.read()), "stdin"
+    is_url = source.startswith(("http://", "https://"))
+    if not is_url:
+        # A mistyped argument is a usage error; what goes wrong reading the file is not.
+        if "://" in source:
+            raise UsageError(f"{source}: only http and https URLs can be read")
+        if not Path(source).exists():
+            raise UsageError(f"{source}: file not found")
+        if Path(source).is_dir():
+            raise UsageError(f"{source}: is a folder, not a file")
+    fetcher = Fetcher(http)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"{source}: file not found") from None
-    except IsADirectoryError:
-        raise UsageError(f"{source}: is a folder, not a file") from None
-    except OSError as err:
-        raise FetchError(f"{source}: cannot read: {err.strerror or err}") from None
-    return _decode(data), path.name
-
-
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        text = fetcher.fetch(source).text()
+    finally:
+        fetcher.close()
+    return text, source if is_url else Path(source).name
 
 
 def summarise_one(raw: str, section: SummarySection, *, name: str = "-") -> dict[str, Any]:
