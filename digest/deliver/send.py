@@ -265,7 +265,7 @@ def send_issue(
     """Build the issue and send it (``digest send``); with ``dry_run``, print the plan to
     ``out`` instead. Raises ``AlreadySent`` before building anything when everyone has it."""
     from ..pipeline import build, plan
-    from ..select.history import open_history, record_issue
+    from ..select.history import record_published
 
     Envelope.from_config(config.email)  # a missing or bad From is a config error, up front
     settings = SmtpSettings.from_config(config.smtp)
@@ -285,15 +285,14 @@ def send_issue(
                 print_plan(send_plan, issue, config, settings, out or sys.stdout)
                 return None
 
-            def publish() -> None:
-                db = open_history(state)
-                try:
-                    record_issue(db, issue.digest)
-                finally:
-                    db.close()
-
             report = send_batch(
-                config, issue, send_plan, ledger, settings, on_first_delivery=publish, sleep=sleep
+                config,
+                issue,
+                send_plan,
+                ledger,
+                settings,
+                on_first_delivery=partial(record_published, state, issue.digest),
+                sleep=sleep,
             )
         finally:
             ledger.close()
