@@ -15,7 +15,6 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
-import os
 import re
 import stat
 import threading
@@ -26,7 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..errors import FetchError
+from ..errors import DigestError, FetchError
+from ..files import write_atomically
 
 if TYPE_CHECKING:
     from ..config import HttpSection
@@ -181,19 +181,10 @@ class HttpCache:
         }
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            _write_atomically(body_path, entry.body)
-            _write_atomically(meta_path, json.dumps(meta).encode("utf-8"))
-        except OSError:
+            write_atomically(body_path, entry.body, durable=False)
+            write_atomically(meta_path, json.dumps(meta).encode("utf-8"), durable=False)
+        except (OSError, DigestError):
             pass  # a cache that cannot be written only costs a full download next time
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 # -- the fetcher ------------------------------------------------------------------------
