@@ -11,7 +11,6 @@ import difflib
 import os
 import sys
 import tomllib
-import types
 import typing
 from functools import cache
 from pathlib import Path
@@ -567,6 +566,4 @@ def _model_in(annotation: Any) -> Any:
         found = _model_in(arg)
         if isinstance(found, type) and issubclass(found, BaseModel):
             return found
-    if origin in (Union, types.UnionType):
-        return None
     return None

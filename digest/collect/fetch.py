@@ -223,9 +223,6 @@ class Fetcher:
         path = Path(location)
         return Fetched(data=self.read_path(path), location=str(path))
 
-    def read(self, location: str | Path) -> bytes:
-        return self.fetch(location).data
-
     # -- files --------------------------------------------------------------------------
 
     def read_path(self, path: Path) -> bytes:

@@ -139,10 +139,6 @@ class HealthLog:
     def open(cls, config: Config) -> HealthLog:
         return cls(connect(health_path(config), SCHEMA), config.health)
 
-    @classmethod
-    def open_path(cls, path: Path, settings: HealthSection | None = None) -> HealthLog:
-        return cls(connect(path, SCHEMA), settings or HealthSection())
-
     def close(self) -> None:
         self.db.close()
 
