@@ -29,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import ConfigError
+from .errors import ConfigError, first_line
 from .resources import bundled_sample_config
 
 CONFIG_ENV = "DIGEST_CONFIG"
@@ -491,7 +491,7 @@ def _describe_errors(
             if kind not in ("value_error", "assertion_error") and not isinstance(got, dict | list):
                 msg += f" (got {got!r})"
             lines.append(f"{where}: {msg}")
-    return lines or [str(err).splitlines()[0]]
+    return lines or [first_line(err)]
 
 
 def _clean_loc(loc: tuple[int | str, ...], data: dict[str, Any]) -> tuple[int | str, ...]:

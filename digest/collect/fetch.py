@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..errors import DigestError, FetchError
+from ..errors import DigestError, FetchError, first_line
 from ..files import write_atomically
 
 if TYPE_CHECKING:
@@ -326,11 +326,11 @@ class Fetcher:
         except httpx.TooManyRedirects:
             raise FetchError(f"too many redirects: {url}") from None
         except httpx.RemoteProtocolError as err:
-            raise _Retry(f"the connection broke off ({_first_line(err)})") from None
+            raise _Retry(f"the connection broke off ({first_line(err)})") from None
         except httpx.TransportError as err:
-            raise _Retry(f"cannot connect ({_first_line(err)})") from None
+            raise _Retry(f"cannot connect ({first_line(err)})") from None
         except httpx.HTTPError as err:  # e.g. an invalid URL
-            raise FetchError(f"cannot fetch {url}: {_first_line(err)}") from None
+            raise FetchError(f"cannot fetch {url}: {first_line(err)}") from None
         if self.cache is not None:
             etag = response.headers.get("etag")
             last_modified = response.headers.get("last-modified")
@@ -370,8 +370,3 @@ def _retry_after(headers: Any) -> float | None:
     if value and value.strip().isdigit():
         return float(value.strip())
     return None
-
-
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip()
-    return text.splitlines()[0] if text else type(err).__name__

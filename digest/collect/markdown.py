@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from ..config import SourceConfig
 from ..dates import parse_date
-from ..errors import BadSourceData, FetchError, SourceError
+from ..errors import BadSourceData, FetchError, SourceError, first_line
 from ..log import warn
 from .fetch import decode_text
 from .registry import SOURCE_KINDS, CollectContext, Entry, SourceKind
@@ -92,7 +92,7 @@ def read_markdown(
     try:
         post = frontmatter.loads(text)
     except yaml.YAMLError as err:
-        raise BadSourceData(f"bad front matter: {str(err).splitlines()[0]}") from None
+        raise BadSourceData(f"bad front matter: {first_line(err)}") from None
     except (ValueError, TypeError, AttributeError):
         raise BadSourceData("bad front matter: not a mapping of keys to values") from None
     meta = post.metadata if isinstance(post.metadata, dict) else {}

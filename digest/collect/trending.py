@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..errors import BadSourceData, FetchError, SourceError
+from ..errors import BadSourceData, FetchError, SourceError, first_line
 from ..log import warn
 from ..models import TrendingItem
 from ..text import one_line, plain
@@ -99,7 +99,7 @@ def _read_rows(fetched: Fetched, fmt: Format, ctx: CollectContext) -> list[_Row]
         try:
             data = json.loads(text)
         except (ValueError, RecursionError) as err:
-            raise BadSourceData(f"malformed JSON: {str(err).splitlines()[0]}") from None
+            raise BadSourceData(f"malformed JSON: {first_line(err)}") from None
         return [
             _Row(f"item {n}", _pick(record) if isinstance(record, dict) else {})
             for n, record in enumerate(find_records(data), start=1)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from ..errors import DigestError
+from ..errors import DigestError, first_line
 from ..files import write_atomically
 from ..log import debug, warn
 from ..models import WeatherReport
@@ -70,7 +70,7 @@ class WeatherCache:
             if report.fetched_at is None:
                 raise ValueError("no fetched_at")
         except (ValidationError, ValueError) as err:
-            debug(f"weather: ignoring the cache file {self.path}: {str(err).splitlines()[0]}")
+            debug(f"weather: ignoring the cache file {self.path}: {first_line(err)}")
             return None
         return CachedReading(
             report=report.model_copy(update={"stale": False}), fetched_at=report.fetched_at
