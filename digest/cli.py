@@ -345,10 +345,12 @@ def preview(
                 date_, since, until, strict=strict, no_history=no_history, allow_short=allow_short
             )
 
+        from .log import info
+
         make_options()  # check the dates now
         config_path, how = find_config(config)
         if how == "bundled":
-            print(f"digest: previewing the bundled sample config ({config_path})", file=sys.stderr)
+            info(f"previewing the bundled sample config ({config_path})")
         session = Preview(
             config_path=config_path,
             make_options=make_options,
@@ -445,6 +447,7 @@ def check(
 
     def action() -> None:
         from .errors import UsageError
+        from .log import info
         from .render.check import check_html, has_errors
 
         failed = False
@@ -459,10 +462,9 @@ def check(
             for finding in findings:
                 print(f"{prefix}{finding}")
             errors = sum(f.severity == "error" for f in findings)
-            print(
-                f"digest: {name}: {len(data):,} bytes, {errors} error(s), "
-                f"{len(findings) - errors} warning(s)",
-                file=sys.stderr,
+            info(
+                f"{name}: {len(data):,} bytes, {errors} error(s), "
+                f"{len(findings) - errors} warning(s)"
             )
             failed = failed or has_errors(findings)
         if failed:
@@ -547,14 +549,14 @@ def init(
     to customise."""
 
     def action() -> None:
+        from .log import info
         from .render.scaffold import init_project
 
         for path in init_project(directory, force=force):
-            print(f"digest: wrote {path}", file=sys.stderr)
-        print(
-            f"digest: next: add your [[sources]] to {directory / 'digest.toml'}, then "
-            f"digest build -c {directory / 'digest.toml'} -o digest.html",
-            file=sys.stderr,
+            info(f"wrote {path}")
+        info(
+            f"next: add your [[sources]] to {directory / 'digest.toml'}, then "
+            f"digest build -c {directory / 'digest.toml'} -o digest.html"
         )
 
     run(action)

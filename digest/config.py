@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import sys
 import tomllib
 import typing
 from functools import cache
@@ -30,6 +29,7 @@ from pydantic import (
 )
 
 from .errors import ConfigError, first_line
+from .log import info
 from .resources import bundled_sample_config
 
 CONFIG_ENV = "DIGEST_CONFIG"
@@ -449,10 +449,9 @@ def find_config(explicit: Path | None = None, *, cwd: Path | None = None) -> tup
 def discover_config(explicit: Path | None = None) -> Config:
     path, how = find_config(explicit)
     if how == "bundled":
-        print(
-            f"digest: no --config, ${CONFIG_ENV} or ./{DEFAULT_CONFIG_NAME}; "
-            f"using the bundled sample config ({path})",
-            file=sys.stderr,
+        info(
+            f"no --config, ${CONFIG_ENV} or ./{DEFAULT_CONFIG_NAME}; "
+            f"using the bundled sample config ({path})"
         )
     return load_config(path)
 
