@@ -420,6 +420,7 @@ def explain(
         from .select.explain import manifest, print_table
 
         options = build_options(date_, since, until, strict=strict, no_history=no_history)
+        options.record_health = False  # a look at the issue, not a run
         cfg = load(config)
         _, selection, issue_date, window = gather(cfg, options)
         data = manifest(selection, cfg, issue_date, window)

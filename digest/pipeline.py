@@ -36,6 +36,9 @@ class BuildOptions:
     use_history: bool = True
     allow_short: bool = False
     now: datetime | None = None
+    # Whether this run counts in the sources' health record: a build or a send does; a look
+    # at the issue (explain, preview, a dry run) must not count as a run or use up a report.
+    record_health: bool = True
 
 
 def plan(config: Config, options: BuildOptions) -> tuple[date, Window, datetime]:
@@ -53,7 +56,9 @@ def gather(config: Config, options: BuildOptions) -> tuple[Collection, Selection
     from .select import featured_articles, select_stories
 
     issue_date, window, now = plan(config, options)
-    collection = collect(config, window, now=now, strict=options.strict)
+    collection = collect(
+        config, window, now=now, strict=options.strict, record_health=options.record_health
+    )
     featured = featured_articles(config, issue_date) if options.use_history else {}
     selection = select_stories(collection, config, window, featured=featured)
     report_exclusions(selection.exclusions)

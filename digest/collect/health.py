@@ -45,8 +45,8 @@ CREATE TABLE IF NOT EXISTS source_health (
 
 def health_path(config: Config) -> Path:
     """Where the record lives: beside the state database (``[history] path``), in a file
-    of its own — every build writes it, and a preview build must leave the history file
-    untouched (not even created)."""
+    of its own — every build writes it, and a build that records no issue must leave the
+    history file untouched (not even created)."""
     state = config.state_path
     return state.with_name(f"{state.stem}.health{state.suffix or '.sqlite3'}")
 

@@ -275,6 +275,7 @@ def send_issue(
         )
     issue_date, _, _ = plan(config, options)
     options.issue_date = issue_date  # the same date for the ledger and the build, even at midnight
+    options.record_health = not dry_run
     state = config.state_path
     with send_lock(state):
         ledger = Ledger.open(state)
