@@ -310,6 +310,25 @@ def test_summarise_a_markdown_file_reads_its_front_matter(tmp_path: Path) -> Non
     )
 
 
+def test_summarise_reads_front_matter_values_as_text_only(tmp_path: Path) -> None:
+    # YAML aliases make a few lines a list of half a million items: never str() one.
+    md = write(
+        tmp_path / "bomb.md",
+        "---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c]\n"
+        "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e]\n"
+        "title: *f\nsummary: *f\n---\nThe port grew. It doubled its capacity in a year.\n",
+    )
+    result = run_digest("summarise", "--json", str(md))
+    assert result.code == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "title": None,
+        "summary": "The port grew. It doubled its capacity in a year.",
+        "origin": "extracted",
+        "chars": 49,
+    }
+
+
 def test_summarise_jsonl_batches_and_reports_bad_lines() -> None:
     lines = [
         json.dumps({"id": "one", "text": "The port grew. It doubled its capacity in a year."}),

@@ -32,12 +32,12 @@ def _as_list(value: Any) -> list[str]:
     if isinstance(value, str):
         return [v.strip() for v in value.split(",") if v.strip()]
     if isinstance(value, list):
-        return [text for text in (_str(v) for v in value[:100]) if text]
-    one = _str(value)
+        return [text for text in (scalar_text(v) for v in value[:100]) if text]
+    one = scalar_text(value)
     return [one] if one else []
 
 
-def _str(value: Any) -> str | None:
+def scalar_text(value: Any) -> str | None:
     """Text of a scalar front-matter value. Lists and mappings are not text: never
     ``str()`` them (YAML aliases can make a small file a huge structure)."""
     if value is None or isinstance(value, bool):
@@ -81,35 +81,42 @@ def collect_markdown(source: SourceConfig, ctx: CollectContext) -> Iterator[Entr
             yield entry
 
 
-def read_markdown(
-    raw: bytes, where: str, ctx: CollectContext, url_default: str | None = None
-) -> Entry | None:
-    """One Markdown document with YAML front matter → an ``Entry``."""
+def front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """A Markdown document's YAML front matter (empty if it has none) and its body.
+
+    Read values with ``scalar_text``, never ``str()``: YAML aliases can make a few lines a
+    structure of billions of items."""
     import frontmatter
     import yaml
 
-    text = decode_text(raw)
     try:
         post = frontmatter.loads(text)
     except yaml.YAMLError as err:
         raise BadSourceData(f"bad front matter: {first_line(err)}") from None
     except (ValueError, TypeError, AttributeError):
         raise BadSourceData("bad front matter: not a mapping of keys to values") from None
-    meta = post.metadata if isinstance(post.metadata, dict) else {}
+    return (post.metadata if isinstance(post.metadata, dict) else {}), post.content
+
+
+def read_markdown(
+    raw: bytes, where: str, ctx: CollectContext, url_default: str | None = None
+) -> Entry | None:
+    """One Markdown document with YAML front matter → an ``Entry``."""
+    meta, body = front_matter(decode_text(raw))
     stem = where.rstrip("/").rsplit("/", 1)[-1].removesuffix(".md").replace("-", " ")
     return Entry(
-        title=_str(meta.get("title")) or stem.strip(),
-        url=_str(meta.get("url") or meta.get("link")) or url_default,
-        guid=_str(meta.get("id") or meta.get("guid")),
+        title=scalar_text(meta.get("title")) or stem.strip(),
+        url=scalar_text(meta.get("url") or meta.get("link")) or url_default,
+        guid=scalar_text(meta.get("id") or meta.get("guid")),
         published=parse_date(_date_value(meta.get("date")), ctx.tz),
         updated=parse_date(_date_value(meta.get("updated")), ctx.tz),
-        author=_str(meta.get("author")),
-        category=_str(meta.get("category")),
+        author=scalar_text(meta.get("author")),
+        category=scalar_text(meta.get("category")),
         tags=_as_list(meta.get("tags")),
-        description=_str(meta.get("summary") or meta.get("description")),
-        content=markdown_to_html(post.content) if post.content.strip() else None,
+        description=scalar_text(meta.get("summary") or meta.get("description")),
+        content=markdown_to_html(body) if body.strip() else None,
         content_html=True,
-        image=_str(meta.get("image")),
+        image=scalar_text(meta.get("image")),
     )
 
 
