@@ -93,6 +93,10 @@ def page_parts(markup: str) -> tuple[str, str | None, str]:
 
 
 def _trafilatura(markup: str) -> tuple[str, str | None, str] | None:
+    from ..collect.page import MAX_PAGE_TAGS
+
+    if markup.count("<") > MAX_PAGE_TAGS:  # trafilatura would take minutes: lxml alone
+        return None
     try:
         import trafilatura
     except ImportError:  # a broken install (e.g. lxml without html_clean): use lxml alone
