@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import RenderError
 from ..log import warn
 from ..models import Digest, RenderedDigest, WeatherReading
+from ..text import shorten
 from ..weather import format_temperature
 from .esp import ESP_PRESETS, is_merge_tag
 from .links import image_src
@@ -106,11 +107,7 @@ def weather_line(readings: list[WeatherReading]) -> str:
 
 def preheader_text(digest: Digest, limit: int = PREHEADER_CHARS) -> str:
     """The inbox preview: ``[digest] preheader``, else the lead's summary, cut at a word."""
-    text = " ".join(digest.preheader.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—-")
-    return cut + "…"
+    return shorten(digest.preheader, limit)
 
 
 class LinkRefs:
