@@ -78,7 +78,11 @@ def _read_rows(fetched: Fetched, fmt: Format, ctx: CollectContext) -> list[_Row]
         from .feed import parse_feed
 
         entries = parse_feed(
-            fetched.data, tz=ctx.tz, location=fetched.location, content_type=fetched.content_type
+            fetched.data,
+            tz=ctx.tz,
+            location=fetched.location,
+            content_type=fetched.content_type,
+            charset=fetched.charset,
         )
         return [
             _Row(
