@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -594,6 +595,15 @@ def test_a_bad_file_leaves_the_strip_out(
 def test_missing_file(tmp_path: Path, log: Log) -> None:
     assert get_weather(section(provider="file", path=tmp_path / "nope.json"), T0) is None
     assert "file not found" in log.warnings[0]
+
+
+def test_a_file_that_is_not_a_regular_file_is_refused_without_blocking(
+    tmp_path: Path, log: Log
+) -> None:
+    fifo = tmp_path / "weather.json"
+    os.mkfifo(fifo)  # opening it would wait for a writer forever
+    assert get_weather(section(provider="file", path=fifo), T0) is None
+    assert "not a regular file" in log.warnings[0]
 
 
 def test_provider_none_shows_nothing(tmp_path: Path, log: Log) -> None:

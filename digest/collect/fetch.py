@@ -187,6 +187,33 @@ class HttpCache:
             pass  # a cache that cannot be written only costs a full download next time
 
 
+# -- local files ----------------------------------------------------------------------
+
+
+def read_file(path: Path, limit: int) -> bytes:
+    """A local file's bytes, refused before reading if over ``limit`` bytes; only a regular
+    file is read (a FIFO or a device could block forever). ``FetchError`` says what is wrong."""
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise FetchError(f"is a folder, not a file: {path}")
+        if not stat.S_ISREG(info.st_mode):
+            raise FetchError(f"not a regular file: {path}")
+        if info.st_size > limit:
+            raise FetchError(f"file is {_size(info.st_size)}, over the {_size(limit)} cap: {path}")
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except FileNotFoundError:
+        raise FetchError(f"file not found: {path}") from None
+    except PermissionError:
+        raise FetchError(f"permission denied: {path}") from None
+    except OSError as err:
+        raise FetchError(f"cannot read {path}: {err.strerror or err}") from None
+    if len(data) > limit:  # it grew between stat and read
+        raise FetchError(f"file is over the {_size(limit)} cap: {path}")
+    return data
+
+
 # -- the fetcher ------------------------------------------------------------------------
 
 
@@ -226,28 +253,7 @@ class Fetcher:
     # -- files --------------------------------------------------------------------------
 
     def read_path(self, path: Path) -> bytes:
-        limit = self.http.max_bytes
-        try:
-            info = path.stat()
-            if stat.S_ISDIR(info.st_mode):
-                raise FetchError(f"is a folder, not a file: {path}")
-            if not stat.S_ISREG(info.st_mode):
-                raise FetchError(f"not a regular file: {path}")
-            if info.st_size > limit:
-                raise FetchError(
-                    f"file is {_size(info.st_size)}, over the {_size(limit)} cap: {path}"
-                )
-            with path.open("rb") as fh:
-                data = fh.read(limit + 1)
-        except FileNotFoundError:
-            raise FetchError(f"file not found: {path}") from None
-        except PermissionError:
-            raise FetchError(f"permission denied: {path}") from None
-        except OSError as err:
-            raise FetchError(f"cannot read {path}: {err.strerror or err}") from None
-        if len(data) > limit:  # it grew between stat and read
-            raise FetchError(f"file is over the {_size(limit)} cap: {path}")
-        return data
+        return read_file(path, self.http.max_bytes)
 
     # -- HTTP ---------------------------------------------------------------------------
 
