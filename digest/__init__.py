@@ -2,6 +2,9 @@
 
 Usable as a library::
 
+    from datetime import date
+    from pathlib import Path
+
     from digest.config import load_config
     from digest.pipeline import BuildOptions, build
 
