@@ -20,10 +20,12 @@ T = TypeVar("T")
 
 
 class Registry(Generic[T]):
-    def __init__(self, kind: str, builtins: str | None = None) -> None:
-        """``kind`` names the registry in messages and entry points; ``builtins`` is the
-        module whose import registers the built-in entries (imported on first use)."""
+    def __init__(self, kind: str, builtins: str | None = None, *, noun: str | None = None) -> None:
+        """``kind`` names the entry-point group (``digest.<kind>``); ``noun`` what one entry
+        is called in messages ("source type"); ``builtins`` is the module whose import
+        registers the built-in entries (imported on first use)."""
         self.kind = kind
+        self.noun = noun or kind
         self._builtins = builtins
         self._items: dict[str, T] = {}
         self._loaded = False
@@ -84,7 +86,7 @@ class Registry(Generic[T]):
         known = sorted(self.names())
         close = difflib.get_close_matches(name, known, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return f"unknown {self.kind} {name!r}{hint}; known: {', '.join(known)}"
+        return f"unknown {self.noun} {name!r}{hint}; known: {', '.join(known)}"
 
     def names(self) -> list[str]:
         self._load()

@@ -49,7 +49,7 @@ def test_relative_paths_resolve_against_config_folder_not_cwd(
         ),
         (
             '[[sources]]\ntype = "fed"\npath = "x.xml"\n',
-            "sources[0].type: unknown sources 'fed' (did you mean 'feed'?)",
+            "sources[0].type: unknown source type 'fed' (did you mean 'feed'?)",
         ),
         ('[[sources]]\ntype = "feed"\n', "sources[0]: give exactly one of 'path' or 'url'"),
         (
@@ -59,7 +59,7 @@ def test_relative_paths_resolve_against_config_folder_not_cwd(
         ('[[sources]]\npath = "a.xml"\n', "sources[0]: missing 'type'"),
         (
             '[weather]\nprovider = "fille"\n',
-            "weather.provider: unknown weather 'fille' (did you mean 'file'?)",
+            "weather.provider: unknown weather provider 'fille' (did you mean 'file'?)",
         ),
         ("[digest\ntitle = 1\n", "invalid TOML"),
     ],

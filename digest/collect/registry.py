@@ -57,4 +57,6 @@ class SourceKind:
     expand: Callable[[SourceConfig, CollectContext], list[SourceConfig]] | None = None
 
 
-SOURCE_KINDS: Registry[SourceKind] = Registry("sources", builtins="digest.collect.builtin")
+SOURCE_KINDS: Registry[SourceKind] = Registry(
+    "sources", builtins="digest.collect.builtin", noun="source type"
+)

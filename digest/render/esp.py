@@ -39,7 +39,7 @@ class EspPreset:
         ]
 
 
-ESP_PRESETS: Registry[EspPreset] = Registry("esp")
+ESP_PRESETS: Registry[EspPreset] = Registry("esp", noun="ESP preset")
 
 ESP_PRESETS.add(
     "generic",

@@ -12,7 +12,7 @@ from ..errors import RenderError
 from ..registry import Registry
 from ..resources import templates_dir
 
-THEMES: Registry[Path] = Registry("themes", builtins="digest.render.builtin_themes")
+THEMES: Registry[Path] = Registry("themes", builtins="digest.render.builtin_themes", noun="theme")
 
 REQUIRED_FILES = ("digest.html.j2", "digest.txt.j2", "style.css")
 

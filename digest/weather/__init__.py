@@ -38,7 +38,7 @@ class WeatherContext:
 WeatherProvider = Callable[[WeatherContext], WeatherReport | None]
 
 WEATHER_PROVIDERS: Registry[WeatherProvider] = Registry(
-    "weather", builtins="digest.weather.builtin"
+    "weather", builtins="digest.weather.builtin", noun="weather provider"
 )
 
 _CACHED_MARK = "digest_cached_readings"
