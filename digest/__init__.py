@@ -2,7 +2,12 @@
 
 Usable as a library::
 
-    from digest import load_config, build
+    from datetime import date
+    from pathlib import Path
+
+    from digest.config import load_config
+    from digest.pipeline import BuildOptions, build
+
     issue = build(load_config(Path("digest.toml")), BuildOptions(issue_date=date(2025, 12, 5)))
     print(issue.html)
 """

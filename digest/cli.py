@@ -390,10 +390,12 @@ def preview(
                 date_, since, until, strict=strict, no_history=no_history, allow_short=allow_short
             )
 
+        from .log import info
+
         make_options()  # check the dates now
         config_path, how = find_config(config)
         if how == "bundled":
-            print(f"digest: previewing the bundled sample config ({config_path})", file=sys.stderr)
+            info(f"previewing the bundled sample config ({config_path})")
         session = Preview(
             config_path=config_path,
             make_options=make_options,
@@ -465,6 +467,7 @@ def explain(
         from .select.explain import manifest, print_table
 
         options = build_options(date_, since, until, strict=strict, no_history=no_history)
+        options.record_health = False  # a look at the issue, not a run
         cfg = load(config)
         _, selection, issue_date, window = gather(cfg, options)
         data = manifest(selection, cfg, issue_date, window)
@@ -495,6 +498,7 @@ def check(
     cannot be read."""
 
     def action() -> None:
+        from .log import info
         from .render.check import MAX_CHECKED_BYTES, check_html, check_oversized, has_errors
 
         failed = unreadable = False
@@ -520,11 +524,7 @@ def check(
             for finding in findings:
                 print(f"{prefix}{finding}")
             errors = sum(f.severity == "error" for f in findings)
-            print(
-                f"digest: {name}: {size:,} bytes, {errors} error(s), "
-                f"{len(findings) - errors} warning(s)",
-                file=sys.stderr,
-            )
+            info(f"{name}: {size:,} bytes, {errors} error(s), {len(findings) - errors} warning(s)")
             failed = failed or has_errors(findings)
         if unreadable:
             raise typer.Exit(int(ExitCode.USAGE))
@@ -614,14 +614,14 @@ def init(
     Writes DIR/digest.toml and a copy of the default theme in DIR/templates/."""
 
     def action() -> None:
+        from .log import info
         from .render.scaffold import init_project
 
         for path in init_project(directory, force=force):
-            print(f"digest: wrote {path}", file=sys.stderr)
-        print(
-            f"digest: next: add your [[sources]] to {directory / 'digest.toml'}, then "
-            f"digest build -c {directory / 'digest.toml'} -o digest.html",
-            file=sys.stderr,
+            info(f"wrote {path}")
+        info(
+            f"next: add your [[sources]] to {directory / 'digest.toml'}, then "
+            f"digest build -c {directory / 'digest.toml'} -o digest.html"
         )
 
     run(action)

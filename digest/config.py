@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
-import sys
 import tomllib
-import types
 import typing
 from functools import cache
 from pathlib import Path
@@ -30,7 +28,8 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import ConfigError
+from .errors import ConfigError, first_line
+from .log import info
 from .resources import bundled_sample_config
 
 CONFIG_ENV = "DIGEST_CONFIG"
@@ -475,10 +474,9 @@ def find_config(explicit: Path | None = None, *, cwd: Path | None = None) -> tup
 def discover_config(explicit: Path | None = None) -> Config:
     path, how = find_config(explicit)
     if how == "bundled":
-        print(
-            f"digest: no --config, ${CONFIG_ENV} or ./{DEFAULT_CONFIG_NAME}; "
-            f"using the bundled sample config ({path})",
-            file=sys.stderr,
+        info(
+            f"no --config, ${CONFIG_ENV} or ./{DEFAULT_CONFIG_NAME}; "
+            f"using the bundled sample config ({path})"
         )
     return load_config(path)
 
@@ -517,7 +515,7 @@ def _describe_errors(
             if kind not in ("value_error", "assertion_error") and not isinstance(got, dict | list):
                 msg += f" (got {got!r})"
             lines.append(f"{where}: {msg}")
-    return lines or [str(err).splitlines()[0]]
+    return lines or [first_line(err)]
 
 
 def _clean_loc(loc: tuple[int | str, ...], data: dict[str, Any]) -> tuple[int | str, ...]:
@@ -592,6 +590,4 @@ def _model_in(annotation: Any) -> Any:
         found = _model_in(arg)
         if isinstance(found, type) and issubclass(found, BaseModel):
             return found
-    if origin in (Union, types.UnionType):
-        return None
     return None

@@ -20,6 +20,13 @@ class DigestError(Exception):
     """Base of every error digest reports to the user; ``str(err)`` is one line."""
 
 
+def first_line(err: BaseException) -> str:
+    """What a library's exception says, cut to one line for a message (its class name if
+    it says nothing)."""
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
 class ConfigError(DigestError):
     """The config file (or a command-line option) is wrong.
 

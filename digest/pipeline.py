@@ -7,7 +7,7 @@ CLI and library users run exactly the same steps.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from .config import Config
@@ -36,7 +36,9 @@ class BuildOptions:
     use_history: bool = True
     allow_short: bool = False
     now: datetime | None = None
-    warnings: list[str] = field(default_factory=list)
+    # Whether this run counts in the sources' health record: a build or a send does; a look
+    # at the issue (explain, preview, a dry run) must not count as a run or use up a report.
+    record_health: bool = True
 
 
 def plan(config: Config, options: BuildOptions) -> tuple[date, Window, datetime]:
@@ -57,7 +59,9 @@ def gather(config: Config, options: BuildOptions) -> tuple[Collection, Selection
         where = config.source_file or "the config"
         raise ConfigError(f"{where}: no [[sources]]: add at least one feed or folder to read")
     issue_date, window, now = plan(config, options)
-    collection = collect(config, window, now=now, strict=options.strict)
+    collection = collect(
+        config, window, now=now, strict=options.strict, record_health=options.record_health
+    )
     featured = featured_articles(config, issue_date) if options.use_history else {}
     selection = select_stories(collection, config, window, featured=featured)
     report_exclusions(selection.exclusions)
@@ -70,7 +74,9 @@ def build_digest(config: Config, options: BuildOptions) -> Digest:
     from .summarise import summarise_article, summarise_trending
     from .weather import get_weather
 
-    collection, selection, issue_date, window = gather(config, options)
+    # One clock for the whole build: the collect window's "future" and the weather agree.
+    now = options.now or datetime.now(config.digest.tz)
+    collection, selection, issue_date, window = gather(config, replace(options, now=now))
     stories = selection.stories
     if not stories and not selection.trending:
         first_day, last_day = window.since.date(), (window.until - timedelta(days=1)).date()
@@ -100,7 +106,6 @@ def build_digest(config: Config, options: BuildOptions) -> Digest:
         )
         for position, item in enumerate(selection.trending[: config.digest.trending_items], start=1)
     ]
-    _, _, now = plan(config, options)
     weather = get_weather(config.weather, now, cache_dir=config.cache_dir, strict=options.strict)
     lead = summarised[0] if summarised else None
     preheader = config.digest.preheader or (lead.summary.text if lead and lead.summary else "")

@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -175,7 +175,8 @@ class Preview:
             before = fingerprint(watched)
             try:
                 config = load_config(self.config_path)
-                issue = build(config, self.make_options())
+                # Rebuilds are looks at the issue, not runs: they leave the health alone.
+                issue = build(config, replace(self.make_options(), record_health=False))
             except DigestError as err:
                 update: dict[str, Any] = {"error": str(err)}
             except Exception as err:  # a bug must not take the preview down

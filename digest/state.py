@@ -18,11 +18,15 @@ def connect(path: Path, schema: str = "") -> sqlite3.Connection:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(path, timeout=30, isolation_level=None)
+    except (OSError, sqlite3.Error) as err:
+        raise DigestError(f"cannot open the state database {path}: {err}") from None
+    try:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA foreign_keys=ON")
         db.execute("PRAGMA busy_timeout=30000")
         if schema:
             db.executescript(schema)
-    except (OSError, sqlite3.Error) as err:
+    except sqlite3.Error as err:  # not a database, read-only, locked...: no handle left open
+        db.close()
         raise DigestError(f"cannot open the state database {path}: {err}") from None
     return db

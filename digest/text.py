@@ -118,15 +118,25 @@ def one_line(text: str) -> str:
     return " ".join(clean_text(text).split())
 
 
+ELLIPSIS = "…"
+
+
 def shorten(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters at a word boundary, with an ellipsis."""
+    """``text`` (its whitespace collapsed) cut to at most ``limit`` characters at a word
+    boundary, ending in an ellipsis: for titles, summaries and the preheader alike.
+
+    A word is cut only when the last space is in the first half of the room (a pasted URL,
+    one long compound); punctuation and opening quotes or brackets left dangling at the
+    cut are dropped."""
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1]
-    if " " in cut[limit // 2 :]:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,;:.-–—") + "…"
+    head = text[: max(0, limit - len(ELLIPSIS))]
+    if not text[len(head)].isspace():  # the cut falls inside a word: back to its start
+        space = head.rfind(" ")
+        if space >= limit // 2:
+            head = head[:space]
+    return head.rstrip(" ,;:.-–—([{\"'“‘") + ELLIPSIS
 
 
 def plain(value: str | None, is_html: bool | None = None) -> str:

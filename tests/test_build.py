@@ -73,6 +73,15 @@ def test_same_inputs_same_date_give_identical_bytes(tmp_path: Path) -> None:
     assert (tmp_path / "d.html").read_bytes() == first.stdout_bytes
 
 
+def test_same_inputs_same_date_give_identical_json() -> None:
+    # The JSON carries the whole issue, weather included: no wall-clock time may leak in.
+    args = ("build", "-c", str(SAMPLE_CONFIG), "--date", SAMPLE_DATE, "-f", "json")
+    first = run_digest(*args, "--to", "reader@example.com")
+    second = run_digest(*args, "--to", "reader@example.com")
+    assert first.code == second.code == 0, first.stderr
+    assert first.stdout_bytes == second.stdout_bytes
+
+
 def test_dash_output_means_stdout() -> None:
     result = run_digest(
         "build", "-c", str(SAMPLE_CONFIG), "--date", SAMPLE_DATE, "-o", "-", "-f", "text"

@@ -184,6 +184,8 @@ def test_cli_clean_digest_exits_0_with_no_findings(tmp_path: Path) -> None:
     assert result.code == 0, result.stdout
     assert result.stdout == ""
     assert "0 error(s), 0 warning(s)" in result.stderr
+    quiet = run_digest("-q", "check", str(tmp_path / "d.html"))  # notes go through the log
+    assert (quiet.code, quiet.stdout, quiet.stderr) == (0, "", "")
 
 
 def test_cli_reports_one_line_per_finding_and_exits_1_on_errors(tmp_path: Path) -> None:

@@ -132,6 +132,29 @@ def test_show_health_puts_the_note_in_the_footer(tmp_path: Path) -> None:
     assert "digest: warning: source Flaky is unhealthy" in result.stderr
 
 
+def test_looking_at_the_issue_is_not_a_run(tmp_path: Path) -> None:
+    """explain, preview rebuilds and a dry-run send leave the health alone: three of them
+    must not make a source "unhealthy" and use up the report the weekly build should give."""
+    from digest.pipeline import BuildOptions
+    from digest.preview import Preview
+
+    cfg = config(tmp_path, '[email]\nfrom = "desk@example.com"\n')
+    assert cfg.source_file is not None
+    args = ("-c", str(cfg.source_file), "--date", SAMPLE_DATE)
+    for _ in range(3):
+        assert run_digest("explain", *args).code == 0
+    dry = run_digest("send", *args, "--dry-run", "--to", "reader@example.com")
+    assert dry.code == 0, dry.stderr
+    preview = Preview(cfg.source_file, lambda: BuildOptions(issue_date=date(2025, 12, 5)), port=0)
+    for _ in range(3):
+        assert preview.rebuild().error is None
+    assert not health_path(cfg).exists()
+    built = run_digest("build", *args)
+    assert built.code == 0, built.stderr
+    assert "digest: warning: source Flaky: file not found" in built.stderr
+    assert [row[3] for row in health_table_rows(cfg)] == ["0", "1"]  # one run, one failure
+
+
 def test_digest_sources_prints_the_table(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     cfg = config(tmp_path)
     before = run_digest("sources", "-c", str(cfg.source_file))

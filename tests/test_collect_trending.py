@@ -145,3 +145,15 @@ def test_a_missing_trending_list_is_a_warning_and_strict_fails(
     assert f"source trending: file not found: {tmp_path / 'gone.csv'}" in caplog.text
     with pytest.raises(BuildError, match="--strict: source trending failed: file not found"):
         collect(cfg, window, now=now, strict=True)
+
+
+def test_a_feed_over_http_is_decoded_as_the_server_says(http_server: LoopbackServer) -> None:
+    # The server's charset outranks the document's own declaration (RFC 7303), as for any
+    # feed source.
+    body = (
+        '<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"><channel><title>Hot'
+        "</title><item><title>Café wins the cup</title><link>https://e.com/a</link></item>"
+        "</channel></rss>"
+    ).encode()
+    http_server.route("/hot.rss", body, content_type="application/rss+xml; charset=utf-8")
+    assert [i.title for i in read({"url": http_server.url("/hot.rss")})] == ["Café wins the cup"]

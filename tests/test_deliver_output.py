@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from digest.deliver import output
-from digest.deliver.output import current_umask, write_atomically, write_output
+from digest import files
+from digest.deliver.output import write_output
 from digest.errors import DigestError
+from digest.files import current_umask, write_atomically
 
 from .helpers import SAMPLE_DATE, run_digest
 
@@ -75,7 +76,7 @@ def test_a_failure_mid_write_leaves_the_old_file_and_no_temp(
     def broken_fsync(fd: int) -> None:
         raise failure
 
-    monkeypatch.setattr(output.os, "fsync", broken_fsync)
+    monkeypatch.setattr(files.os, "fsync", broken_fsync)
     expected = DigestError if isinstance(failure, OSError) else KeyboardInterrupt
     with pytest.raises(expected) as info:
         write_atomically(target, b"half of the new issue")

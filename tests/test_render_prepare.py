@@ -3,6 +3,7 @@ identical (after lxml's canonical re-serialisation) to rendering and then inlini
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -206,6 +207,20 @@ def test_a_damaged_disk_cache_is_prepared_again(
     prep.clear_cache()
     assert prep.prepared_source(env, theme_copy, cache_dir=cache) == good
     assert len(premailer_calls) == 2
+
+
+def test_a_failed_disk_cache_write_leaves_no_temporary_file(
+    theme_copy: Path, tmp_path: Path, premailer_calls: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full_disk(src: object, dst: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    cache = tmp_path / "cache"
+    env = make_environment(theme_copy, html=True)
+    prepared = prep.prepared_source(env, theme_copy, cache_dir=cache)  # still prepared
+    assert prepared.source and len(premailer_calls) == 1
+    assert list((cache / "render").iterdir()) == []
 
 
 def test_same_input_same_bytes() -> None:

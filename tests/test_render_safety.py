@@ -10,7 +10,7 @@ import pytest
 from lxml import html as lxml_html
 
 from digest.models import CategoryCount, Digest, Summary, WeatherReading, WeatherReport
-from digest.render import render_html, render_html_direct, render_text
+from digest.render import render_digest, render_html, render_html_direct, render_text
 from digest.render.check import check_html
 from digest.render.esp import ESP_PRESETS
 
@@ -124,6 +124,19 @@ def test_unsafe_links_and_images_never_reach_the_html(url: str) -> None:
     assert_no_active_content(html)
     assert "evil.example" not in html
     assert "<img" not in html  # every image URL was unsafe: no image at all
+
+
+def test_each_dropped_link_is_reported_once(caplog: pytest.LogCaptureFixture) -> None:
+    """One warning per dropped link or image: not one per part, not only the first."""
+    import logging
+
+    digest = hostile_digest("x", "javascript:alert(1)")
+    with caplog.at_level(logging.WARNING, logger="digest"):
+        render_digest(digest, render_config(show_images=True))
+    warnings = [r.getMessage().split(" with ")[0] for r in caplog.records]
+    # the lead, three stories and three trending rows; the four story images
+    assert warnings.count("dropped a link") == 7
+    assert warnings.count("dropped an image") == 4
 
 
 @pytest.mark.parametrize("url", BAD_URLS)

@@ -140,6 +140,12 @@ def test_weather_line_stays_one_line_however_many_places() -> None:
     assert weather_line([_reading("Oslo", -0.04)]) == "Oslo 0 °C"
 
 
+def test_preheader_keeps_a_word_that_ends_exactly_at_the_limit() -> None:
+    text = "x" * 130 + " software to battery storage"  # "software" ends at character 139
+    digest = fixture_digest().model_copy(update={"preheader": text})
+    assert preheader_text(digest) == "x" * 130 + " software…"
+
+
 @given(st.text(max_size=400))
 def test_preheader_is_short_and_a_prefix_of_the_source(text: str) -> None:
     digest = fixture_digest().model_copy(update={"preheader": text})

@@ -310,6 +310,25 @@ def test_summarise_a_markdown_file_reads_its_front_matter(tmp_path: Path) -> Non
     )
 
 
+def test_summarise_reads_front_matter_values_as_text_only(tmp_path: Path) -> None:
+    # YAML aliases make a few lines a list of half a million items: never str() one.
+    md = write(
+        tmp_path / "bomb.md",
+        "---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c]\n"
+        "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e]\n"
+        "title: *f\nsummary: *f\n---\nThe port grew. It doubled its capacity in a year.\n",
+    )
+    result = run_digest("summarise", "--json", str(md))
+    assert result.code == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "title": None,
+        "summary": "The port grew. It doubled its capacity in a year.",
+        "origin": "extracted",
+        "chars": 49,
+    }
+
+
 def test_summarise_jsonl_batches_and_reports_bad_lines() -> None:
     lines = [
         json.dumps({"id": "one", "text": "The port grew. It doubled its capacity in a year."}),
@@ -335,6 +354,33 @@ def test_summarise_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     result = run_digest("summarise", str(tmp_path / "nope.txt"))
     assert result.code == 2
     assert result.stderr.strip() == f"digest: error: {tmp_path / 'nope.txt'}: file not found"
+
+
+def test_summarise_reads_files_as_the_collectors_do(tmp_path: Path) -> None:
+    """The character set comes from a byte-order mark or the page's own declaration, and
+    the [http] max_bytes cap applies, as for any source."""
+    text = "The port grew. It doubled its capacity in a year."
+    notepad = tmp_path / "notepad.txt"
+    notepad.write_bytes(text.encode("utf-16"))  # with a BOM, as Windows' Notepad saves it
+    result = run_digest("summarise", str(notepad))
+    assert result.code == 0, result.stderr
+    assert result.stdout.strip() == text
+
+    page = tmp_path / "port.html"
+    page.write_bytes(
+        '<html><head><meta charset="koi8-r"><title>Порт</title></head><body><article>'
+        "<p>Порт расширяется. Второй терминал удвоит мощность порта к 2027 году.</p>"
+        "</article></body></html>".encode("koi8-r")
+    )
+    result = run_digest("summarise", str(page))
+    assert result.code == 0, result.stderr
+    assert "Второй терминал удвоит мощность порта" in result.stdout
+
+    config = write(tmp_path / "digest.toml", "[http]\nmax_bytes = 100\n")
+    big = write(tmp_path / "big.txt", text * 10)
+    result = run_digest("summarise", "-c", str(config), str(big))
+    assert result.code == 1
+    assert "over the 100 bytes cap" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_help_lists_the_new_options() -> None:

@@ -326,3 +326,25 @@ def test_trending_one_liner_prefers_the_rows_description_then_the_articles_text(
     assert borrowed is not None and borrowed.origin == "extracted"
     assert len(borrowed.text) <= 120 and borrowed.text in BODY
     assert summarise_trending(row, SummarySection(trending_chars=0)) is None
+
+
+def test_a_page_too_large_for_trafilatura_is_read_with_lxml_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The collect stage's limit on trafilatura (its cost grows faster than the page)
+    holds for `digest summarise` too; the page is still summarised."""
+    import trafilatura
+
+    from digest.collect.page import MAX_PAGE_TAGS
+    from digest.summarise.document import article_from_text
+
+    calls: list[int] = []
+    monkeypatch.setattr(trafilatura, "bare_extraction", lambda *a, **k: calls.append(1))
+    paragraphs = "".join(f"<p>Berth {i} opened this week.</p>" for i in range(MAX_PAGE_TAGS))
+    page = (
+        f"<html><head><title>Port</title></head><body><article>{paragraphs}</article></body></html>"
+    )
+    document = article_from_text(page)
+    assert document.title == "Port"
+    assert document.text.startswith("Berth 0 opened this week.")
+    assert calls == []

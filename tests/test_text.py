@@ -81,3 +81,30 @@ def test_plain(value: str, is_html: bool | None, expected: str) -> None:
 def test_shorten_respects_the_limit(text: str, limit: int) -> None:
     out = shorten(text, limit)
     assert len(out) <= limit
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        # The room ends exactly after a word: that word stays (the preheader lost it).
+        ("from logistics software to battery storage", 20, "from logistics…"),
+        ("from logistics software to battery storage", 25, "from logistics software…"),
+        # A cut inside a word goes back to its start...
+        ("The committee met for eleven hours", 20, "The committee met…"),
+        # ...unless that would throw away more than half the room (a pasted URL).
+        ("See https://example.com/a/very/long/path/indeed", 30, "See https://example.com/a/ver…"),
+        # Punctuation and an opening quote left at the cut go.
+        ('He said, "the port will grow', 11, "He said…"),
+        ("  spaced   out   words  ", 40, "spaced out words"),
+    ],
+)
+def test_shorten_cuts_at_a_word(text: str, limit: int, expected: str) -> None:
+    assert shorten(text, limit) == expected
+
+
+@given(st.text(max_size=300), st.integers(min_value=5, max_value=120))
+def test_shorten_gives_a_prefix_of_the_collapsed_text(text: str, limit: int) -> None:
+    out = shorten(text, limit)
+    collapsed = " ".join(text.split())
+    assert collapsed.startswith(out.removesuffix("…"))
+    assert out == collapsed or out.endswith("…")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -542,6 +543,26 @@ def test_file_without_places_shows_every_reading(tmp_path: Path) -> None:
     assert report is not None and format_strip(report) == "A 1 °C | B 2 °C"
 
 
+def test_file_reading_is_not_stamped_with_the_clock(tmp_path: Path) -> None:
+    # The digest's JSON carries the report: the same file must give the same bytes.
+    path = _file(tmp_path, [{"place": "Singapore", "temperature": 27}])
+    first = get_weather(section(provider="file", path=path), T0)
+    later = get_weather(section(provider="file", path=path), T0 + timedelta(hours=1))
+    assert first is not None and first.fetched_at is None
+    assert first == later
+    stamped = write(
+        tmp_path / "s.json",
+        json.dumps(
+            {
+                "fetched_at": "2025-12-05T05:00:00+08:00",
+                "readings": [{"place": "Singapore", "temperature": 27}],
+            }
+        ),
+    )
+    report = get_weather(section(provider="file", path=stamped), T0)
+    assert report is not None and report.fetched_at == datetime(2025, 12, 4, 21, 0, tzinfo=UTC)
+
+
 def test_file_temperatures_are_converted_to_the_configured_unit(tmp_path: Path) -> None:
     path = _file(tmp_path, [{"place": "Singapore", "temperature": 80.6, "unit": "F"}])
     report = get_weather(section(provider="file", path=path, units="C"), T0)
@@ -574,6 +595,15 @@ def test_a_bad_file_leaves_the_strip_out(
 def test_missing_file(tmp_path: Path, log: Log) -> None:
     assert get_weather(section(provider="file", path=tmp_path / "nope.json"), T0) is None
     assert "file not found" in log.warnings[0]
+
+
+def test_a_file_that_is_not_a_regular_file_is_refused_without_blocking(
+    tmp_path: Path, log: Log
+) -> None:
+    fifo = tmp_path / "weather.json"
+    os.mkfifo(fifo)  # opening it would wait for a writer forever
+    assert get_weather(section(provider="file", path=fifo), T0) is None
+    assert "not a regular file" in log.warnings[0]
 
 
 def test_provider_none_shows_nothing(tmp_path: Path, log: Log) -> None:

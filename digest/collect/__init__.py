@@ -108,13 +108,7 @@ def collect(
             try:
                 result.trending = trending.result()
             except Exception as err:  # a bad trending list is a warning, never a traceback
-                if isinstance(err, SourceError):
-                    reason = err.reason
-                elif isinstance(err, DigestError):
-                    reason = str(err)
-                else:
-                    reason = f"cannot read it ({type(err).__name__}: {err})"
-                reason = one_line(reason)
+                reason = failure_reason(err, name)
                 warn(f"source {name}: {reason}")
                 result.statuses.append(
                     SourceStatus(name=name, type="trending", ok=False, error=reason)
@@ -182,24 +176,29 @@ def read_all(
 
 def read_source(source: SourceConfig, ctx: CollectContext, parent: str | None = None) -> _Read:
     """One source's entries (or what it expands into); never raises for bad input."""
-    name = source.display_name
     try:
         kind = SOURCE_KINDS.get(source.type)
         if kind.expand is not None:
             return _Read(source, expanded=kind.expand(source, ctx), parent=parent)
         return _Read(source, entries=list(kind.collect(source, ctx)), parent=parent)
-    except SourceError as err:
-        error = err.reason
-    except DigestError as err:
-        error = str(err)
-    except RecursionError:
-        error = "the document is nested too deeply to read"
-    except MemoryError:
-        error = "the document is too large to read"
     except Exception as err:  # a malformed source must never become a traceback
+        return _Read(source, error=failure_reason(err, source.display_name), parent=parent)
+
+
+def failure_reason(err: Exception, name: str) -> str:
+    """Why a source (or the trending list) could not be read, in one line."""
+    if isinstance(err, SourceError):
+        reason = err.reason
+    elif isinstance(err, DigestError):
+        reason = str(err)
+    elif isinstance(err, RecursionError):
+        reason = "the document is nested too deeply to read"
+    elif isinstance(err, MemoryError):
+        reason = "the document is too large to read"
+    else:  # a bug, or a library's surprise: the detail is for -v
         debug(f"source {name}: " + " | ".join(traceback.format_exc().splitlines()[-6:]))
-        error = f"cannot read it ({type(err).__name__}: {err})"
-    return _Read(source, error=one_line(error) or "failed", parent=parent)
+        reason = f"cannot read it ({type(err).__name__}: {err})"
+    return one_line(reason) or "failed"
 
 
 @contextmanager

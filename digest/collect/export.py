@@ -18,7 +18,7 @@ from pydantic import Field, field_validator
 
 from ..config import SourceConfig
 from ..dates import make_aware, parse_date
-from ..errors import BadSourceData, FetchError, SourceError
+from ..errors import BadSourceData, FetchError, SourceError, first_line
 from ..log import warn
 from .fetch import decode_text
 from .registry import SOURCE_KINDS, CollectContext, Entry, SourceKind
@@ -273,7 +273,7 @@ def collect_json(source: SourceConfig, ctx: CollectContext) -> list[Entry]:
         try:
             data = json.loads(text)
         except (ValueError, RecursionError) as err:
-            raise BadSourceData(f"malformed JSON: {str(err).splitlines()[0]}") from None
+            raise BadSourceData(f"malformed JSON: {first_line(err)}") from None
         return _entries(iter(find_records(data, source.items)), source, ctx)
     except (FetchError, BadSourceData) as err:
         raise SourceError(source.display_name, str(err)) from None

@@ -13,7 +13,7 @@ import re
 from datetime import tzinfo
 from typing import Any
 
-from ..errors import BadSourceData
+from ..errors import BadSourceData, first_line
 from ..log import warn
 from .feedxml import MAX_ITEMS, author_name, is_image, make_entry, resolve_link
 from .registry import Entry
@@ -65,12 +65,12 @@ def read_feed_loosely(
         # feedparser's loose parser has corners that raise (a character reference to a
         # surrogate, say): for us that is just an unreadable feed.
         raise BadSourceData(
-            f"not a readable RSS, Atom or JSON feed ({type(err).__name__}: {_one_line(err)})"
+            f"not a readable RSS, Atom or JSON feed ({type(err).__name__}: {first_line(err)})"
         ) from None
     problem = parsed.get("bozo_exception")
     if type(problem).__name__ == "CharacterEncodingOverride":
         # Undecodable as declared: feedparser found an encoding that works; say so.
-        warn(f"source {name or location}: {_one_line(problem)}")
+        warn(f"source {name or location}: {first_line(problem)}")
     feed = parsed.feed
     feed_link = feed.get("link")
     doc_base = headers.get("content-location")
@@ -83,7 +83,7 @@ def read_feed_loosely(
     # A broken document can leave husks: items with nothing in them.
     entries = [e for e in entries if e.title or e.url or e.description or e.content]
     if not entries and (parsed.bozo or not parsed.version):
-        detail = f" ({_one_line(problem)})" if problem else ""
+        detail = f" ({first_line(problem)})" if problem else ""
         raise BadSourceData(f"not a readable RSS, Atom or JSON feed{detail}")
     return entries
 
@@ -127,8 +127,3 @@ def _image(item: Any) -> str | None:
         if link.get("rel") == "enclosure" and is_image(link.get("type"), link.get("href")):
             return str(link["href"])
     return None
-
-
-def _one_line(err: object) -> str:
-    text = str(err).strip()
-    return text.splitlines()[0] if text else type(err).__name__

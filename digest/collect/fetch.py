@@ -15,7 +15,6 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
-import os
 import re
 import stat
 import threading
@@ -26,7 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..errors import FetchError
+from ..errors import DigestError, FetchError, first_line
+from ..files import write_atomically
 
 if TYPE_CHECKING:
     from ..config import HttpSection
@@ -181,19 +181,37 @@ class HttpCache:
         }
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            _write_atomically(body_path, entry.body)
-            _write_atomically(meta_path, json.dumps(meta).encode("utf-8"))
-        except OSError:
+            write_atomically(body_path, entry.body, durable=False)
+            write_atomically(meta_path, json.dumps(meta).encode("utf-8"), durable=False)
+        except (OSError, DigestError):
             pass  # a cache that cannot be written only costs a full download next time
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+# -- local files ----------------------------------------------------------------------
+
+
+def read_file(path: Path, limit: int) -> bytes:
+    """A local file's bytes, refused before reading if over ``limit`` bytes; only a regular
+    file is read (a FIFO or a device could block forever). ``FetchError`` says what is wrong."""
     try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise FetchError(f"is a folder, not a file: {path}")
+        if not stat.S_ISREG(info.st_mode):
+            raise FetchError(f"not a regular file: {path}")
+        if info.st_size > limit:
+            raise FetchError(f"file is {_size(info.st_size)}, over the {_size(limit)} cap: {path}")
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except FileNotFoundError:
+        raise FetchError(f"file not found: {path}") from None
+    except PermissionError:
+        raise FetchError(f"permission denied: {path}") from None
+    except OSError as err:
+        raise FetchError(f"cannot read {path}: {err.strerror or err}") from None
+    if len(data) > limit:  # it grew between stat and read
+        raise FetchError(f"file is over the {_size(limit)} cap: {path}")
+    return data
 
 
 # -- the fetcher ------------------------------------------------------------------------
@@ -232,34 +250,10 @@ class Fetcher:
         path = Path(location)
         return Fetched(data=self.read_path(path), location=str(path))
 
-    def read(self, location: str | Path) -> bytes:
-        return self.fetch(location).data
-
     # -- files --------------------------------------------------------------------------
 
     def read_path(self, path: Path) -> bytes:
-        limit = self.http.max_bytes
-        try:
-            info = path.stat()
-            if stat.S_ISDIR(info.st_mode):
-                raise FetchError(f"is a folder, not a file: {path}")
-            if not stat.S_ISREG(info.st_mode):
-                raise FetchError(f"not a regular file: {path}")
-            if info.st_size > limit:
-                raise FetchError(
-                    f"file is {_size(info.st_size)}, over the {_size(limit)} cap: {path}"
-                )
-            with path.open("rb") as fh:
-                data = fh.read(limit + 1)
-        except FileNotFoundError:
-            raise FetchError(f"file not found: {path}") from None
-        except PermissionError:
-            raise FetchError(f"permission denied: {path}") from None
-        except OSError as err:
-            raise FetchError(f"cannot read {path}: {err.strerror or err}") from None
-        if len(data) > limit:  # it grew between stat and read
-            raise FetchError(f"file is over the {_size(limit)} cap: {path}")
-        return data
+        return read_file(path, self.http.max_bytes)
 
     # -- HTTP ---------------------------------------------------------------------------
 
@@ -338,11 +332,11 @@ class Fetcher:
         except httpx.TooManyRedirects:
             raise FetchError(f"too many redirects: {url}") from None
         except httpx.RemoteProtocolError as err:
-            raise _Retry(f"the connection broke off ({_first_line(err)})") from None
+            raise _Retry(f"the connection broke off ({first_line(err)})") from None
         except httpx.TransportError as err:
-            raise _Retry(f"cannot connect ({_first_line(err)})") from None
+            raise _Retry(f"cannot connect ({first_line(err)})") from None
         except httpx.HTTPError as err:  # e.g. an invalid URL
-            raise FetchError(f"cannot fetch {url}: {_first_line(err)}") from None
+            raise FetchError(f"cannot fetch {url}: {first_line(err)}") from None
         if self.cache is not None:
             etag = response.headers.get("etag")
             last_modified = response.headers.get("last-modified")
@@ -382,8 +376,3 @@ def _retry_after(headers: Any) -> float | None:
     if value and value.strip().isdigit():
         return float(value.strip())
     return None
-
-
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip()
-    return text.splitlines()[0] if text else type(err).__name__

@@ -45,8 +45,8 @@ CREATE TABLE IF NOT EXISTS source_health (
 
 def health_path(config: Config) -> Path:
     """Where the record lives: beside the state database (``[history] path``), in a file
-    of its own — every build writes it, and a preview build must leave the history file
-    untouched (not even created)."""
+    of its own — every build writes it, and a build that records no issue must leave the
+    history file untouched (not even created)."""
     state = config.state_path
     return state.with_name(f"{state.stem}.health{state.suffix or '.sqlite3'}")
 
@@ -138,10 +138,6 @@ class HealthLog:
     @classmethod
     def open(cls, config: Config) -> HealthLog:
         return cls(connect(health_path(config), SCHEMA), config.health)
-
-    @classmethod
-    def open_path(cls, path: Path, settings: HealthSection | None = None) -> HealthLog:
-        return cls(connect(path, SCHEMA), settings or HealthSection())
 
     def close(self) -> None:
         self.db.close()

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..errors import BadSourceData
+from ..errors import BadSourceData, first_line
 from ..log import warn
 from .feedxml import make_entry, resolve_link
 from .registry import Entry
@@ -84,7 +84,7 @@ def read_json_feed(
     try:
         raw = json.loads(data)
     except (ValueError, RecursionError) as err:
-        raise BadSourceData(f"malformed JSON: {str(err).splitlines()[0]}") from None
+        raise BadSourceData(f"malformed JSON: {first_line(err)}") from None
     try:
         feed = JsonFeed.model_validate(raw)
     except ValidationError as err:

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from ..config import SourceConfig
 from ..dates import parse_date
-from ..errors import BadSourceData, FetchError, SourceError
+from ..errors import BadSourceData, FetchError, SourceError, first_line
 from ..log import warn
 from .fetch import decode_text
 from .registry import SOURCE_KINDS, CollectContext, Entry, SourceKind
@@ -32,12 +32,12 @@ def _as_list(value: Any) -> list[str]:
     if isinstance(value, str):
         return [v.strip() for v in value.split(",") if v.strip()]
     if isinstance(value, list):
-        return [text for text in (_str(v) for v in value[:100]) if text]
-    one = _str(value)
+        return [text for text in (scalar_text(v) for v in value[:100]) if text]
+    one = scalar_text(value)
     return [one] if one else []
 
 
-def _str(value: Any) -> str | None:
+def scalar_text(value: Any) -> str | None:
     """Text of a scalar front-matter value. Lists and mappings are not text: never
     ``str()`` them (YAML aliases can make a small file a huge structure)."""
     if value is None or isinstance(value, bool):
@@ -92,6 +92,23 @@ def collect_markdown(source: SourceConfig, ctx: CollectContext) -> Iterator[Entr
             yield entry
 
 
+def front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """A Markdown document's YAML front matter (empty if it has none) and its body.
+
+    Read values with ``scalar_text``, never ``str()``: YAML aliases can make a few lines a
+    structure of billions of items."""
+    import frontmatter
+    import yaml
+
+    try:
+        post = frontmatter.loads(text)
+    except yaml.YAMLError as err:
+        raise BadSourceData(f"bad front matter: {_yaml_problem(err, text)}") from None
+    except (ValueError, TypeError, AttributeError):
+        raise BadSourceData("bad front matter: not a mapping of keys to values") from None
+    return (post.metadata if isinstance(post.metadata, dict) else {}), post.content
+
+
 def read_markdown(
     raw: bytes,
     where: str,
@@ -101,38 +118,28 @@ def read_markdown(
 ) -> Entry | None:
     """One Markdown document with YAML front matter → an ``Entry``. ``warn_as`` prefixes
     the warning about a date that cannot be read (none without it)."""
-    import frontmatter
-    import yaml
-
-    text = _decode(raw)
-    try:
-        post = frontmatter.loads(text)
-    except yaml.YAMLError as err:
-        raise BadSourceData(f"bad front matter: {_yaml_problem(err, text)}") from None
-    except (ValueError, TypeError, AttributeError):
-        raise BadSourceData("bad front matter: not a mapping of keys to values") from None
-    meta = post.metadata if isinstance(post.metadata, dict) else {}
+    meta, body = front_matter(_decode(raw))
     stem = where.rstrip("/").rsplit("/", 1)[-1].removesuffix(".md").replace("-", " ")
     published = parse_date(_date_value(meta.get("date")), ctx.tz)
     if published is None and meta.get("date") not in (None, "") and warn_as:
         # hand-written front matter: a typo must not make the article vanish unnoticed
         warn(
-            f"{warn_as}: date {_str(meta['date']) or meta['date']!r} is not a date "
+            f"{warn_as}: date {_shown(meta['date'])} is not a date "
             "(use YYYY-MM-DD); the article counts as undated"
         )
     return Entry(
-        title=_str(meta.get("title")) or stem.strip(),
-        url=_str(meta.get("url") or meta.get("link")) or url_default,
-        guid=_str(meta.get("id") or meta.get("guid")),
+        title=scalar_text(meta.get("title")) or stem.strip(),
+        url=scalar_text(meta.get("url") or meta.get("link")) or url_default,
+        guid=scalar_text(meta.get("id") or meta.get("guid")),
         published=published,
         updated=parse_date(_date_value(meta.get("updated")), ctx.tz),
-        author=_str(meta.get("author")),
-        category=_str(meta.get("category")),
+        author=scalar_text(meta.get("author")),
+        category=scalar_text(meta.get("category")),
         tags=_as_list(meta.get("tags")),
-        description=_str(meta.get("summary") or meta.get("description")),
-        content=markdown_to_html(post.content) if post.content.strip() else None,
+        description=scalar_text(meta.get("summary") or meta.get("description")),
+        content=markdown_to_html(body) if body.strip() else None,
         content_html=True,
-        image=_str(meta.get("image")),
+        image=scalar_text(meta.get("image")),
     )
 
 
@@ -157,7 +164,7 @@ def _yaml_problem(err: Exception, text: str) -> str:
     # python-frontmatter hands PyYAML the text from the end of the opening "---" on, so
     # PyYAML's (0-based) line 0 is the "---" line.
     offset = 1 + text[: text.find("---")].count("\n")
-    problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+    problem = getattr(err, "problem", None) or first_line(err)
     mark = getattr(err, "problem_mark", None)
     out = f"{problem} at line {mark.line + offset}" if mark is not None else problem
     context, start = getattr(err, "context", None), getattr(err, "context_mark", None)
@@ -165,6 +172,13 @@ def _yaml_problem(err: Exception, text: str) -> str:
         what = context.removeprefix("while parsing ").removeprefix("while scanning ")
         out += f", in {what} that starts at line {start.line + offset}"
     return out
+
+
+def _shown(value: Any) -> str:
+    """A front-matter value for a message: a scalar quoted, else only its kind (never the
+    ``repr`` of a list, which YAML aliases can make billions of items long)."""
+    text = scalar_text(value)
+    return repr(text) if text is not None else f"(a {type(value).__name__})"
 
 
 def _date_value(value: Any) -> Any:

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..errors import BadSourceData, FetchError, SourceError
+from ..errors import BadSourceData, FetchError, SourceError, first_line
 from ..log import warn
 from ..models import TrendingItem
 from ..text import one_line, plain
@@ -79,7 +79,11 @@ def _read_rows(fetched: Fetched, fmt: Format, ctx: CollectContext) -> list[_Row]
         from .feed import parse_feed
 
         entries = parse_feed(
-            fetched.data, tz=ctx.tz, location=fetched.location, content_type=fetched.content_type
+            fetched.data,
+            tz=ctx.tz,
+            location=fetched.location,
+            content_type=fetched.content_type,
+            charset=fetched.charset,
         )
         return [
             _Row(
@@ -100,7 +104,7 @@ def _read_rows(fetched: Fetched, fmt: Format, ctx: CollectContext) -> list[_Row]
         try:
             data = json.loads(text)
         except (ValueError, RecursionError) as err:
-            raise BadSourceData(f"malformed JSON: {str(err).splitlines()[0]}") from None
+            raise BadSourceData(f"malformed JSON: {first_line(err)}") from None
         return [
             _Row(f"item {n}", _pick(record) if isinstance(record, dict) else {})
             for n, record in enumerate(find_records(data), start=1)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import IO, Any
 
-from ..errors import BadSourceData
+from ..errors import BadSourceData, first_line
 
 SAFE_PARSER_OPTIONS: dict[str, Any] = {
     "resolve_entities": False,
@@ -94,7 +94,7 @@ def parse_xml(data: bytes) -> Any:
     try:
         return etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError as err:
-        raise BadSourceData(f"malformed XML: {xml_error_message(err)}") from None
+        raise BadSourceData(f"malformed XML: {first_line(err)}") from None
 
 
 def iterparse_xml(source: IO[bytes], events: tuple[str, ...]) -> Any:
@@ -102,8 +102,3 @@ def iterparse_xml(source: IO[bytes], events: tuple[str, ...]) -> Any:
     from lxml import etree
 
     return etree.iterparse(source, events=events, **SAFE_PARSER_OPTIONS)
-
-
-def xml_error_message(err: Exception) -> str:
-    text = str(err).strip()
-    return text.splitlines()[0] if text else type(err).__name__

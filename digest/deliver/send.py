@@ -266,7 +266,7 @@ def send_issue(
     """Build the issue and send it (``digest send``); with ``dry_run``, print the plan to
     ``out`` instead. Raises ``AlreadySent`` before building anything when everyone has it."""
     from ..pipeline import build, plan
-    from ..select.history import open_history, record_issue
+    from ..select.history import record_published
 
     Envelope.from_config(config.email)  # a missing or bad From is a config error, up front
     settings = SmtpSettings.from_config(config.smtp)
@@ -276,6 +276,7 @@ def send_issue(
         )
     issue_date, _, _ = plan(config, options)
     options.issue_date = issue_date  # the same date for the ledger and the build, even at midnight
+    options.record_health = not dry_run
     state = config.state_path
     with send_lock(state):
         ledger = Ledger.open(state)
@@ -286,15 +287,14 @@ def send_issue(
                 print_plan(send_plan, issue, config, settings, out or sys.stdout)
                 return None
 
-            def publish() -> None:
-                db = open_history(state)
-                try:
-                    record_issue(db, issue.digest)
-                finally:
-                    db.close()
-
             report = send_batch(
-                config, issue, send_plan, ledger, settings, on_first_delivery=publish, sleep=sleep
+                config,
+                issue,
+                send_plan,
+                ledger,
+                settings,
+                on_first_delivery=partial(record_published, state, issue.digest),
+                sleep=sleep,
             )
         finally:
             ledger.close()

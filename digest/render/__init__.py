@@ -16,11 +16,12 @@ import textwrap
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import RenderError
 from ..log import warn
-from ..models import Digest, RenderedDigest, WeatherReading
+from ..models import Digest, RenderedDigest, Story, TrendingEntry, WeatherReading
+from ..text import shorten
 from ..weather import format_temperature
 from .esp import ESP_PRESETS, is_merge_tag
 from .links import image_src
@@ -35,6 +36,7 @@ GMAIL_CLIP_BYTES = 102 * 1024  # Gmail shows "[Message clipped]" above this
 PREHEADER_CHARS = 140  # what inbox previews show, at most
 TEXT_WIDTH = 72
 _ZWSP = "\u200b"
+_Linked = TypeVar("_Linked", Story, TrendingEntry)
 
 
 # -- small pure helpers (also Jinja2 filters) ---------------------------------------------
@@ -106,11 +108,7 @@ def weather_line(readings: list[WeatherReading]) -> str:
 
 def preheader_text(digest: Digest, limit: int = PREHEADER_CHARS) -> str:
     """The inbox preview: ``[digest] preheader``, else the lead's summary, cut at a word."""
-    text = " ".join(digest.preheader.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—-")
-    return cut + "…"
+    return shorten(digest.preheader, limit)
 
 
 class LinkRefs:
@@ -214,30 +212,22 @@ def _tag_or_url(configured: str | None, preset: str | None) -> Any:
 
 def safe_links(digest: Digest) -> Digest:
     """``digest`` with every story and trending link that is not an absolute http(s) or
-    mailto URL removed (with a warning). The pipeline already drops them; this guards a
+    mailto URL removed (with a warning each). The pipeline already drops them; this guards a
     Digest built by other code, so no template can print a ``javascript:`` href."""
     from ..urls import is_safe_link
 
-    def unsafe(link: str | None) -> bool:
-        if link and not is_safe_link(link):
-            warn(f"dropped a link with an unsafe or relative URL: {link[:80]!r}")
-            return True
-        return False
+    def checked(item: _Linked) -> _Linked:
+        if item.link and not is_safe_link(item.link):
+            warn(f"dropped a link with an unsafe or relative URL: {item.link[:80]!r}")
+            return item.model_copy(update={"link": None})
+        return item
 
-    update: dict[str, Any] = {}
-    if digest.lead and unsafe(digest.lead.link):
-        update["lead"] = digest.lead.model_copy(update={"link": None})
-    if any(unsafe(s.link) for s in digest.stories):
-        update["stories"] = [
-            s if not s.link or is_safe_link(s.link) else s.model_copy(update={"link": None})
-            for s in digest.stories
-        ]
-    if any(unsafe(t.link) for t in digest.trending):
-        update["trending"] = [
-            t if not t.link or is_safe_link(t.link) else t.model_copy(update={"link": None})
-            for t in digest.trending
-        ]
-    return digest.model_copy(update=update) if update else digest
+    lead = checked(digest.lead) if digest.lead else None
+    stories = [checked(s) for s in digest.stories]
+    trending = [checked(t) for t in digest.trending]
+    if lead is digest.lead and stories == digest.stories and trending == digest.trending:
+        return digest
+    return digest.model_copy(update={"lead": lead, "stories": stories, "trending": trending})
 
 
 def template_context(digest: Digest, config: Config, **extra: Any) -> dict[str, Any]:
@@ -291,8 +281,12 @@ def theme_of(config: Config) -> Path:
 
 def render_html(digest: Digest, config: Config, **extra: Any) -> str:
     """The HTML part, from the prepared (already inlined) template: plain Jinja2."""
+    return _html(template_context(digest, config, **extra), config)
+
+
+def _html(context: dict[str, Any], config: Config) -> str:
     template = prepared_template(theme_of(config), cache_dir=_cache_dir(config))
-    return _render(template, template_context(digest, config, **extra))
+    return _render(template, context)
 
 
 def inline_css(html: str, css: str, *, keep: list[str] | tuple[str, ...] = ()) -> str:
@@ -320,11 +314,13 @@ def render_html_direct(digest: Digest, config: Config, **extra: Any) -> str:
 
 def render_text(digest: Digest, config: Config, **extra: Any) -> str:
     """The text/plain part: 72 columns, links as numbered references."""
+    return _text(template_context(digest, config, **extra), config)
+
+
+def _text(context: dict[str, Any], config: Config) -> str:
     env = _theme_environment(str(theme_of(config)), False)
-    context = template_context(digest, config, **extra)
-    context["ref"] = refs = LinkRefs()
-    context["refs"] = refs.urls
-    return _render(_load(env, "digest.txt.j2"), context)
+    refs = LinkRefs()
+    return _render(_load(env, "digest.txt.j2"), {**context, "ref": refs, "refs": refs.urls})
 
 
 def clip_warning(html: str) -> str | None:
@@ -340,14 +336,15 @@ def clip_warning(html: str) -> str | None:
 
 
 def render_digest(digest: Digest, config: Config) -> RenderedDigest:
-    """Both parts of one issue (what ``digest build`` writes); warns when the HTML would
-    be clipped by Gmail."""
-    html = render_html(digest, config)
+    """Both parts of one issue (what ``digest build`` writes), from one context (so each
+    dropped link is reported once); warns when the HTML would be clipped by Gmail."""
+    context = template_context(digest, config)
+    html = _html(context, config)
     if message := clip_warning(html):
         warn(message)
     return RenderedDigest(
         digest=digest,
         subject=subject_line(config.email.subject, digest),
         html=html,
-        text=render_text(digest, config),
+        text=_text(context, config),
     )

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from ..errors import RenderError
+from ..errors import DigestError, RenderError
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -519,12 +519,12 @@ def _read_cached(path: Path) -> PreparedSource | None:
 
 def _write_quietly(path: Path, text: str) -> None:
     """A cache write that fails (read-only disk...) costs speed next time, nothing else."""
+    from ..files import write_atomically
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(text, "utf-8")
-        os.replace(tmp, path)
-    except OSError:
+        write_atomically(path, text.encode("utf-8"), durable=False)
+    except (OSError, DigestError):
         pass
 
 

@@ -68,8 +68,7 @@ def summarise_text(
     sentences = candidate_sentences(text, language)[:MAX_SENTENCES]
     if not sentences:
         # Nothing but headings or furniture: better the plain text than nothing.
-        sentences = [s for lines in paragraphs(text) for s in segment(" ".join(lines), language)]
-        sentences = sentences[:MAX_SENTENCES]
+        sentences = split_sentences(text, language)[:MAX_SENTENCES]
     return fit(sentences, rank_sentences(sentences), max_sentences, max_chars, coherent)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from ..text import shorten
 from .coherence import Need, is_lead_in
 from .coherence import needs as needs_of
 
@@ -29,7 +30,6 @@ SHARPNESS = 1.5
 # quotation without its speaker) none.
 UNRESOLVED = {Need.NONE: 1.0, Need.LOOSE: 0.8, Need.STRICT: 0.0}
 MAX_CANDIDATES = 40  # only the best-ranked sentences compete (keeps the table small)
-ELLIPSIS = "…"
 
 
 def choose(
@@ -111,15 +111,7 @@ def choose(
     return sorted(chosen)
 
 
-def cut_at_word(text: str, limit: int) -> str:
-    """Shorten to at most ``limit`` characters at a word boundary, ending in an ellipsis."""
-    text = text.strip()
-    if len(text) <= limit:
-        return text
-    head = text[: max(0, limit - len(ELLIPSIS))]
-    if " " in head and not text[len(head)].isspace():
-        head = head.rsplit(" ", 1)[0]
-    return head.rstrip(" ,;:-–—([{\"'“‘") + ELLIPSIS
+cut_at_word = shorten  # the summariser's name for it
 
 
 def fit(

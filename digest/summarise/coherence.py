@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from enum import IntEnum
+from itertools import chain
 
 
 class Need(IntEnum):
@@ -146,13 +147,7 @@ def _speakers(sentence: str) -> tuple[bool, bool]:
     """(attributed to a pronoun, attributed to someone named) outside the quotation."""
     text = outside_quotes(sentence)
     pronoun, named = False, bool(_HONORIFIC_NAME.search(text))
-    for match in _SUBJECT_BEFORE.finditer(text):
-        word = match.group(1).casefold()
-        if word in _PRONOUNS:
-            pronoun = True
-        elif word not in _NOT_A_SPEAKER:
-            named = True
-    for match in _SUBJECT_AFTER.finditer(text):
+    for match in chain(_SUBJECT_BEFORE.finditer(text), _SUBJECT_AFTER.finditer(text)):
         word = match.group(1).casefold()
         if word in _PRONOUNS:
             pronoun = True

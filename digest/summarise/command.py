@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -18,48 +19,43 @@ from .document import article_from_text
 def read_source(source: str, http: HttpSection) -> tuple[str, str]:
     """The text at ``source`` (a path, an http(s) URL or '-') and a name for it.
 
-    Local files and stdin obey ``[http] max_bytes`` like every source, and must be text.
-    """
-    from ..collect.fetch import Fetcher, _size
+    Read and decoded exactly as the collect stage reads a source (``collect/fetch.py``): the
+    ``[http] max_bytes`` cap (stdin too), only regular files, and the character set from the
+    byte-order mark, the server's header or the document's own declaration, else UTF-8.
+    Binary data and empty input are refused."""
+    from ..collect.fetch import Fetcher, _size, decode_text
 
-    if "://" in source and not source.startswith(("http://", "https://")):
-        raise UsageError(f"{source}: only http and https URLs can be read")
-    if source != "-" and "://" not in source:
-        path = Path(source)
-        if path.is_dir():
-            raise UsageError(f"{source}: is a folder, not a file")
-        if not path.exists():
+    if source == "-":
+        if sys.stdin.isatty():  # `digest summarise` alone would seem to hang
+            print("digest: reading the article from stdin (Ctrl-D to end)", file=sys.stderr)
+        data = sys.stdin.buffer.read(http.max_bytes + 1)
+        if len(data) > http.max_bytes:
+            raise FetchError(f"stdin: over the {_size(http.max_bytes)} cap")
+        return _checked(data, decode_text, "stdin"), "stdin"
+    is_url = source.startswith(("http://", "https://"))
+    if not is_url:
+        # A mistyped argument is a usage error; what goes wrong reading the file is not.
+        if "://" in source:
+            raise UsageError(f"{source}: only http and https URLs can be read")
+        if not Path(source).exists():
             raise UsageError(f"{source}: file not found")
+        if Path(source).is_dir():
+            raise UsageError(f"{source}: is a folder, not a file")
     fetcher = Fetcher(http)
     try:
-        if source == "-":
-            if sys.stdin.isatty():  # `digest summarise` alone would seem to hang
-                print("digest: reading the article from stdin (Ctrl-D to end)", file=sys.stderr)
-            data, name = sys.stdin.buffer.read(http.max_bytes + 1), "stdin"
-            if len(data) > http.max_bytes:
-                raise FetchError(f"stdin: over the {_size(http.max_bytes)} cap")
-        elif "://" in source:
-            data, name = fetcher.get(source), source
-        else:
-            data, name = fetcher.read_path(Path(source)), Path(source).name
+        fetched = fetcher.fetch(source)
     finally:
         fetcher.close()
-    return _decode(data, name), name
+    name = source if is_url else Path(source).name
+    return _checked(fetched.data, lambda _: fetched.text(), name), name
 
 
-def _decode(data: bytes, name: str) -> str:
-    """Text by BOM, declared charset or UTF-8 (as the sources are read), else cp1252: a
-    one-off command forgives a stray Windows export. Binary data is refused."""
-    from ..collect.fetch import decode_text
-
-    try:
-        text = decode_text(data)
-    except FetchError:
-        text = data.decode("cp1252", errors="replace")
-    head = text[:65536]
-    odd = sum(1 for c in head if (c < " " and c not in "\t\n\r\f") or c == "\ufffd")
-    if "\x00" in head or odd > len(head) // 100:
+def _checked(data: bytes, decode: Callable[[bytes], str], name: str) -> str:
+    """The text of ``data``, refusing binary data (a NUL byte outside UTF-16/32) and empty
+    input with a line that says so, rather than a summary of garbage or of nothing."""
+    if b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise BadSourceData(f"{name}: not text (it holds binary data)")
+    text = decode(data)
     if not text.strip():
         raise BadSourceData(f"{name}: nothing to summarise (it is empty)")
     return text

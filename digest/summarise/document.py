@@ -40,20 +40,19 @@ def article_from_text(raw: str, *, name: str = "-") -> Article:
 
 
 def markdown_parts(raw: str) -> tuple[str, str | None, str]:
-    """Title and description from the front matter (if any), and the body as plain text."""
-    import frontmatter
-    import yaml
-    from markdown_it import MarkdownIt
+    """Title and description from the front matter (if any), and the body as plain text,
+    read as the collect stage reads a Markdown source."""
+    from ..collect.markdown import front_matter, markdown_to_html, scalar_text
+    from ..errors import BadSourceData
 
     try:
-        post = frontmatter.loads(raw.lstrip("\ufeff"))
-        meta, body = post.metadata, post.content
-    except (yaml.YAMLError, ValueError):
+        meta, body = front_matter(raw.lstrip("\ufeff"))
+    except BadSourceData:  # not front matter after all: the whole text is the body
         meta, body = {}, raw
-    title = one_line(str(meta.get("title") or ""))
-    described = meta.get("summary") or meta.get("description")
-    description = one_line(str(described)) if described else None
-    return title, description, html_to_text(MarkdownIt("commonmark").render(body))
+    title = one_line(scalar_text(meta.get("title")) or "")
+    described = scalar_text(meta.get("summary")) or scalar_text(meta.get("description"))
+    description = one_line(described) if described else None
+    return title, description, html_to_text(markdown_to_html(body))
 
 
 def page_parts(markup: str) -> tuple[str, str | None, str]:
@@ -94,6 +93,10 @@ def page_parts(markup: str) -> tuple[str, str | None, str]:
 
 
 def _trafilatura(markup: str) -> tuple[str, str | None, str] | None:
+    from ..collect.page import MAX_PAGE_TAGS
+
+    if markup.count("<") > MAX_PAGE_TAGS:  # trafilatura would take minutes: lxml alone
+        return None
     try:
         import trafilatura
     except ImportError:  # a broken install (e.g. lxml without html_clean): use lxml alone

@@ -9,7 +9,6 @@ paragraph exactly, whatever pysbd does to the characters it returns.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -26,13 +25,6 @@ _QUOTE_RUN_END = re.compile(r"(\S*)([.!?])(\"|”)?\s+(?=[\"“][A-Z])")
 _PLAIN_WORD = re.compile(r"[\W_]*(?:[a-z][a-z'’-]*|[0-9][0-9,%]*)")
 # A closing quotation mark that pysbd left at the start of the next piece ('" CBI chief...').
 _STRAY_CLOSE = re.compile(r"^[\"”’)\]]+(?=\s|$)")
-
-
-@dataclass(frozen=True, slots=True)
-class Sentence:
-    text: str
-    paragraph: int  # index of the paragraph it came from
-    index: int  # position in the article, from 0
 
 
 @cache
@@ -134,12 +126,6 @@ def _realign(text: str, pieces: list[str]) -> list[str]:
 
 def split_sentences(text: str, language: str = "en") -> list[str]:
     """Sentences of a plain text, paragraph by paragraph (lines of a paragraph are joined)."""
-    return [s.text for s in sentences_of(text, language)]
-
-
-def sentences_of(text: str, language: str = "en") -> list[Sentence]:
-    out: list[Sentence] = []
-    for number, lines in enumerate(paragraphs(text)):
-        for sentence in segment(" ".join(lines), language):
-            out.append(Sentence(sentence, number, len(out)))
-    return out
+    return [
+        sentence for lines in paragraphs(text) for sentence in segment(" ".join(lines), language)
+    ]

@@ -110,9 +110,11 @@ def get_weather(
         return None
     if report is None:
         return None
-    if report.fetched_at is None:
-        report = report.model_copy(update={"fetched_at": now})
     if cache is not None:
+        # The stamp dates the cached copy. A reading that is not cached (a local file) keeps
+        # the time it gave, or none: the same inputs must give the same digest.
+        if report.fetched_at is None:
+            report = report.model_copy(update={"fetched_at": now})
         cache.store(report)
     return report
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from ..errors import DigestError, first_line
+from ..files import write_atomically
 from ..log import debug, warn
 from ..models import WeatherReport
 
@@ -70,7 +70,7 @@ class WeatherCache:
             if report.fetched_at is None:
                 raise ValueError("no fetched_at")
         except (ValidationError, ValueError) as err:
-            debug(f"weather: ignoring the cache file {self.path}: {str(err).splitlines()[0]}")
+            debug(f"weather: ignoring the cache file {self.path}: {first_line(err)}")
             return None
         return CachedReading(
             report=report.model_copy(update={"stale": False}), fetched_at=report.fetched_at
@@ -81,14 +81,9 @@ class WeatherCache:
         data = json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".weather.", suffix=".tmp", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_atomically(self.path, data, durable=False)
         except OSError as err:
             # Not fatal: this run has its reading; only the fallback for a later run is lost.
             warn(f"weather: cannot write the cache {self.path}: {err.strerror or err}")
+        except DigestError as err:
+            warn(f"weather: {err} (the reading is not cached)")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from ..errors import WeatherError
+from ..errors import FetchError, WeatherError
 from ..models import WeatherReading, WeatherReport
 from . import WEATHER_PROVIDERS, WeatherContext, in_unit, place_label
 from .codes import describe_code
@@ -44,15 +44,12 @@ def weather_from_file(ctx: WeatherContext) -> WeatherReport:
 
 
 def read_report(path: Path) -> WeatherReport:
+    from ..collect.fetch import read_file
+
     try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise WeatherError(f"file not found: {path}") from None
-    except OSError as err:
-        raise WeatherError(f"cannot read {path}: {err.strerror or err}") from None
-    if len(raw) > MAX_BYTES:
-        raise WeatherError(f"{path}: larger than the {MAX_BYTES:,}-byte cap")
+        raw = read_file(path, MAX_BYTES)  # as any source file: capped, regular files only
+    except FetchError as err:
+        raise WeatherError(str(err)) from None
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError) as err:
