@@ -92,6 +92,14 @@ def test_summarise_refuses_binary_data(tmp_path: Path) -> None:
     assert result.stdout == ""
 
 
+def test_summarise_names_a_file_it_cannot_decode(tmp_path: Path) -> None:
+    latin = tmp_path / "latin.md"
+    latin.write_bytes(b"Caf\xe9 society returns to the old town.")
+    result = run_digest("summarise", str(latin))
+    assert result.code == 1
+    assert_one_line_error(result.stderr, "latin.md: cannot decode the text as utf-8")
+
+
 def test_summarise_of_an_empty_file_is_an_error(tmp_path: Path) -> None:
     empty = tmp_path / "empty.md"
     empty.write_text("  \n\n")

@@ -55,7 +55,10 @@ def _checked(data: bytes, decode: Callable[[bytes], str], name: str) -> str:
     input with a line that says so, rather than a summary of garbage or of nothing."""
     if b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise BadSourceData(f"{name}: not text (it holds binary data)")
-    text = decode(data)
+    try:
+        text = decode(data)
+    except FetchError as err:  # "cannot decode the text as utf-8 ...": say which text
+        raise FetchError(f"{name}: {err}") from None
     if not text.strip():
         raise BadSourceData(f"{name}: nothing to summarise (it is empty)")
     return text
