@@ -205,11 +205,76 @@ def test_ranking_is_deterministic() -> None:
 
 def test_budget_fills_with_whole_sentences_that_fit_together() -> None:
     # The best sentence is too long to share the budget; two shorter good ones fill it.
-    lengths = [90, 60, 55, 20]
-    scores = [1.0, 0.9, 0.85, 0.1]
+    lengths = [90, 62, 57, 20]
+    scores = [1.0, 0.95, 0.9, 0.1]
     assert choose(lengths, scores, max_sentences=3, max_chars=120) == [1, 2]
     assert choose(lengths, scores, max_sentences=1, max_chars=120) == [0]
     assert choose(lengths, scores, max_sentences=3, max_chars=10) == []
+
+
+def test_the_set_that_opens_with_its_best_sentence_wins() -> None:
+    # [0, 1] and [1, 2] are worth the same undiscounted; discounted by place in the
+    # summary, the one whose first sentence is the best is worth more.
+    lengths = [50, 50, 50]
+    scores = [0.5, 1.0, 0.5]
+    assert choose(lengths, scores, 2, 101) == [1, 2]
+    assert choose(lengths, [1.0, 0.5, 0.5], 2, 101) == [0, 1]
+    # Without the discount the place makes no difference: either pair (the first found).
+    assert choose(lengths, scores, 2, 101, discount=1.0) in ([0, 1], [1, 2])
+
+
+def test_the_headline_tips_the_ranking_towards_the_sentences_that_echo_it() -> None:
+    sentences = [
+        "Dockers ended the strike at the harbor.",
+        "Pilots ended the strike at the airport.",
+    ]
+    without = rank_sentences(sentences)
+    assert without[0] > without[1]  # the position prior: the first sentence leads
+    with_title = rank_sentences(sentences, title="Airport strike ends")
+    assert with_title[1] > with_title[0]
+    assert rank_sentences(sentences, title="Airport strike ends", title_prior=0.0) == without
+    text = " ".join(sentences)
+    assert summarise_text(text, 1, 100) == sentences[0]
+    assert summarise_text(text, 1, 100, title="Airport strike ends") == sentences[1]
+    summary = summarise_article(
+        Article(id="a", title="Airport strike ends", text=text), SummarySection(sentences=1)
+    )
+    assert summary.text == sentences[1]
+
+
+_word = st.sampled_from(
+    [
+        "port",
+        "strike",
+        "airport",
+        "dockers",
+        "pilots",
+        "ended",
+        "the",
+        "at",
+        "bank",
+        "rates",
+        "rose",
+        "fell",
+        "city",
+        "council",
+    ]
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.lists(_word, min_size=1, max_size=8).map(" ".join), min_size=1, max_size=8),
+    st.lists(_word, max_size=4).map(" ".join),
+)
+def test_ranking_with_a_headline_is_a_salience_scale(sentences: list[str], title: str) -> None:
+    scores = rank_sentences(sentences, title=title)
+    assert len(scores) == len(sentences)
+    assert max(scores) == 1.0
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert scores == rank_sentences(sentences, title=title)
+    # A headline that shares no word with the text changes nothing.
+    assert rank_sentences(sentences, title="Zanzibar") == rank_sentences(sentences)
 
 
 def test_one_sentence_longer_than_the_budget_is_cut_at_a_word_with_an_ellipsis() -> None:

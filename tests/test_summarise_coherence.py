@@ -14,7 +14,7 @@ from digest.config import SummarySection, load_config
 from digest.models import Article, TrendingItem
 from digest.summarise import candidate_sentences, split_sentences, summarise_text
 from digest.summarise import summarise_trending as one_liner
-from digest.summarise.budget import SHARPNESS, UNRESOLVED, choose
+from digest.summarise.budget import DISCOUNT, SHARPNESS, UNRESOLVED, choose
 from digest.summarise.coherence import (
     Need,
     continues,
@@ -210,7 +210,8 @@ def test_the_first_sentence_of_an_article_never_needs_an_antecedent(
 def _value(chosen: list[int], lengths: list[int], scores: list[float], wants: list[Need]) -> float:
     total = 0.0
     for position, i in enumerate(chosen):
-        value = max(scores[i], 0.0) ** SHARPNESS * lengths[i] + 1e-9
+        # The knapsack's worth: discounted by the sentence's place in the summary.
+        value = (max(scores[i], 0.0) ** SHARPNESS * lengths[i] + 1e-9) * DISCOUNT**position
         if wants[i] is not Need.NONE and not (position and chosen[position - 1] == i - 1):
             if position == 0 or UNRESOLVED[wants[i]] == 0:
                 return -1.0  # not allowed

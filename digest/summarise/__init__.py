@@ -1,9 +1,9 @@
 """Summarise: a few sentences under each headline, extractive, offline and deterministic.
 
     text → paragraphs and lines → drop furniture (boilerplate.py) → sentences (segment.py)
-         → TextRank with a position prior (textrank.py) → whole sentences that best fill
-           the budget and read without what the reader never saw (coherence.py), in
-           article order (budget.py)
+         → TextRank with a position and a headline prior (textrank.py) → whole sentences
+           that best fill the budget, best first, and read without what the reader never
+           saw (coherence.py), in article order (budget.py)
 
 A publisher's own description is used instead when it fits the budget
 (``[summary] prefer_description``); each ``Summary`` says which it is (``origin``).
@@ -56,11 +56,13 @@ def summarise_text(
     max_chars: int = 300,
     language: str = "en",
     *,
+    title: str = "",
     coherent: bool = True,
 ) -> str:
     """The best whole sentences of ``text`` within the budget, in article order; a single
     sentence is cut (at a word, with "…") only when no whole sentence that can open a
-    summary fits. ``coherent=False`` drops the rules of ``coherence.py`` (for measuring)."""
+    summary fits. ``title``: the article's headline, if it has one (it guides the ranking).
+    ``coherent=False`` drops the rules of ``coherence.py`` (for measuring)."""
     from .textrank import rank_sentences
 
     # A summary comes from the opening of a very long text (bounded time and memory).
@@ -69,7 +71,8 @@ def summarise_text(
     if not sentences:
         # Nothing but headings or furniture: better the plain text than nothing.
         sentences = split_sentences(text, language)[:MAX_SENTENCES]
-    return fit(sentences, rank_sentences(sentences), max_sentences, max_chars, coherent)
+    scores = rank_sentences(sentences, title=title)
+    return fit(sentences, scores, max_sentences, max_chars, coherent)
 
 
 def _fits(text: str, max_sentences: int, max_chars: int, language: str) -> bool:
@@ -91,7 +94,8 @@ def summarise_article(article: Article, section: SummarySection, language: str =
     if not body.strip():
         return Summary(text="", origin="title")
     return Summary(
-        text=summarise_text(body, section.sentences, section.chars, language), origin="extracted"
+        text=summarise_text(body, section.sentences, section.chars, language, title=article.title),
+        origin="extracted",
     )
 
 
@@ -129,25 +133,27 @@ def summarise_trending(
                 return Summary(text=first, origin="publisher")
     bodies = [item.text, article.text if article else "", *descriptions]
     for body in bodies:
-        line = _one_line(body, limit)
+        line = _one_line(body, limit, item.title)
         if line:
             return Summary(text=line, origin="extracted")
     if section.prefer_description and descriptions:
         return Summary(text=cut_at_word(descriptions[0], limit), origin="publisher")
     for body in bodies:
         if body.strip():
-            return Summary(text=summarise_text(body, 1, limit), origin="extracted")
+            return Summary(
+                text=summarise_text(body, 1, limit, title=item.title), origin="extracted"
+            )
     return None
 
 
-def _one_line(text: str, limit: int) -> str:
+def _one_line(text: str, limit: int, title: str = "") -> str:
     """The best-ranked sentence of ``text`` within ``limit`` that can stand alone on a line:
     not a quotation, not needing the sentence before it, not a lead-in; "" if none."""
     from .coherence import Need, is_lead_in, is_quote, needs
     from .textrank import rank_sentences
 
     sentences = candidate_sentences(text[:MAX_TEXT_CHARS])[:MAX_SENTENCES]
-    scores = rank_sentences(sentences)
+    scores = rank_sentences(sentences, title=title)
     alone = [
         i
         for i, (sentence, need) in enumerate(zip(sentences, needs(sentences), strict=True))

@@ -14,6 +14,12 @@ too. An unresolved one may never open the summary; elsewhere a loose one ("But..
 its speaker) is left out. The table is filled in article order and remembers whether
 the previous sentence was taken, so the best coherent set is found exactly, including
 the one that brings in an antecedent to keep a strong sentence.
+
+The summary is read from the top and attention fades, so each sentence's value is
+discounted by its place in the summary: the first counts in full, the second ``DISCOUNT``
+(0.8) of that, the third 0.8², ... Among sets of about the same worth, the one that opens
+with its best sentence wins; the sentences are still shown in article order, since that
+is the order their writer made them readable in.
 """
 
 from __future__ import annotations
@@ -25,6 +31,9 @@ from .coherence import Need, is_lead_in
 from .coherence import needs as needs_of
 
 SHARPNESS = 1.5
+# What a sentence is worth in the second place of the summary relative to the first (and
+# so on: DISCOUNT ** k in place k + 1).
+DISCOUNT = 0.8
 # The share of its value a sentence keeps when the one it needs is left out (it may
 # never open the summary): a loose opener ("But", "He") keeps some, a strict one (a
 # quotation without its speaker) none.
@@ -40,9 +49,14 @@ def choose(
     needs: Sequence[Need] | None = None,
     usable: Sequence[bool] | None = None,
     unresolved: Mapping[Need, float] = UNRESOLVED,
+    *,
+    sharpness: float = SHARPNESS,
+    discount: float = DISCOUNT,
 ) -> list[int]:
     """Indices (ascending) of the sentences that best fill the budget; empty if none fits.
 
+    A set is worth Σ ``discount ** k`` × ``scores[i] ** sharpness`` × ``lengths[i]`` over
+    its sentences *i* in article order (*k* = 0, 1, ...).
     ``needs[i]`` other than ``Need.NONE``: sentence *i* reads badly unless sentence *i − 1*
     is chosen too; it never comes first, and unresolved it is worth ``unresolved[needs[i]]``
     × its value (0: never unresolved). ``usable[i]`` false: never choose sentence *i*."""
@@ -68,6 +82,7 @@ def choose(
     capacity = max_chars + 1
     slots = min(max_sentences, len(candidates))
     neg = -1.0
+    place_weight = discount ** np.arange(slots)  # the (k+1)-th sentence of the summary
     # best[t, k, c]: k sentences, c chars used; t = 1 when the last row was taken.
     best = np.full((2, slots + 1, capacity + 1), neg)
     best[0, 0, 0] = 0.0
@@ -76,7 +91,7 @@ def choose(
     previous = -2
     for row, i in enumerate(candidates):
         cost = lengths[i] + 1
-        value = max(scores[i], 0.0) ** SHARPNESS * lengths[i] + 1e-9
+        value = max(scores[i], 0.0) ** sharpness * lengths[i] + 1e-9
         new = np.full_like(best, neg)
         # Leave sentence i out.
         skip_from[row] = best[1] > best[0]
@@ -85,11 +100,11 @@ def choose(
         gains = []
         for taken_before in (0, 1):
             before = best[taken_before, :-1, : capacity + 1 - cost]
-            worth = np.full(slots, value)
+            worth = value * place_weight
             if needs[i] and not (taken_before and previous == i - 1):
                 kept = unresolved[needs[i]]
+                worth = worth * kept if kept > 0 else np.full(slots, neg)
                 worth[0] = neg  # it would open the summary
-                worth[1:] = value * kept if kept > 0 else neg
             gain = np.where((before > neg) & (worth[:, None] > neg), before + worth[:, None], neg)
             gains.append(gain)
         take_from[row, 1:, cost:] = gains[1] > gains[0]
@@ -120,6 +135,9 @@ def fit(
     max_sentences: int,
     max_chars: int,
     coherent: bool = True,
+    *,
+    sharpness: float = SHARPNESS,
+    discount: float = DISCOUNT,
 ) -> str:
     """The chosen sentences in article order, or — when no coherent set fits — the best
     sentence that can open a summary, cut at a word boundary with an ellipsis.
@@ -132,7 +150,16 @@ def fit(
     wants = needs_of(sentences) if coherent else [Need.NONE] * n
     usable = [not is_lead_in(s) for s in sentences] if coherent else [True] * n
     lengths = [len(s) for s in sentences]
-    chosen = choose(lengths, scores, max_sentences, max_chars, wants, usable)
+    chosen = choose(
+        lengths,
+        scores,
+        max_sentences,
+        max_chars,
+        wants,
+        usable,
+        sharpness=sharpness,
+        discount=discount,
+    )
     if chosen:
         return " ".join(sentences[i] for i in chosen)
     top = min(range(n), key=lambda i: (bool(wants[i]) or not usable[i], -scores[i], i))
