@@ -298,15 +298,18 @@ _article_sentence = st.lists(_words, min_size=2, max_size=40).map(
 
 def _as_sentences(summary: str, sentences: list[str], after: int = -1) -> list[int] | None:
     """Positions of sentences (ascending, each after ``after``) that joined by spaces make
-    ``summary``, or None. Tries every way, since one sentence may begin another."""
+    ``summary``, or None. Tries every way, since one sentence may begin another (pysbd can
+    keep "A a d. A a." as one sentence while "A a d." and "A a." also stand alone), and
+    returns the way with the fewest sentences."""
     if not summary:
         return []
+    best: list[int] | None = None
     for i in range(after + 1, len(sentences)):
         if summary == sentences[i] or summary.startswith(sentences[i] + " "):
             rest = _as_sentences(summary[len(sentences[i]) + 1 :], sentences, i)
-            if rest is not None:
-                return [i, *rest]
-    return None
+            if rest is not None and (best is None or len(rest) + 1 < len(best)):
+                best = [i, *rest]
+    return best
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
