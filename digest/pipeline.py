@@ -90,7 +90,7 @@ def build_digest(config: Config, options: BuildOptions) -> Digest:
     summarised = [
         story.model_copy(
             update={
-                "summary": summarise_article(story.article, config.summary),
+                "summary": summarise_article(story.article, config.summary, config.digest.language),
                 "link": link_for(story.article.url, utm),
             }
         )
@@ -102,7 +102,7 @@ def build_digest(config: Config, options: BuildOptions) -> Digest:
             title=item.title,
             link=link_for(item.url, utm),
             views=item.views,
-            summary=summarise_trending(item, config.summary),
+            summary=summarise_trending(item, config.summary, language=config.digest.language),
         )
         for position, item in enumerate(selection.trending[: config.digest.trending_items], start=1)
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -172,3 +173,33 @@ def test_help_explains_every_option() -> None:
         assert option in result.stdout
     top = run_digest("--help")
     assert "build" in top.stdout and "Exit codes" in top.stdout
+
+
+def test_digest_language_reaches_the_sentence_splitter(tmp_path: Path) -> None:
+    # German rules keep "am 3. Dezember" whole; English rules would end a sentence at "3."
+    write(
+        tmp_path / "posts" / "treffen.md",
+        "---\ntitle: Ein Treffen in Berlin\nurl: https://example.com/treffen\n"
+        "date: 2025-12-03\ncategory: Politik\n---\n"
+        "Das Treffen ist am 3. Dezember in Berlin. Es kommen viele Gäste aus dem Ausland.\n",
+    )
+    body = (
+        f'[[sources]]\ntype = "markdown"\npath = "{tmp_path / "posts"}"\n'
+        "[summary]\nsentences = 1\nchars = 200\n"
+    )
+    for language, expected in (("de", "Das Treffen ist am 3. Dezember in Berlin."), ("en", None)):
+        cfg = (
+            _config(tmp_path, body)
+            .read_text()
+            .replace("[digest]\n", f'[digest]\nlanguage = "{language}"\n')
+        )
+        write(tmp_path / "digest.toml", cfg)
+        result = run_digest(
+            "build", "-c", str(tmp_path / "digest.toml"), "--date", SAMPLE_DATE, "--format", "json"
+        )
+        assert result.code == 0, result.stderr
+        summary = json.loads(result.stdout)["digest"]["lead"]["summary"]["text"]
+        if expected:
+            assert summary == expected
+        else:
+            assert summary != "Das Treffen ist am 3. Dezember in Berlin."

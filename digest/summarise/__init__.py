@@ -100,7 +100,10 @@ def summarise_article(article: Article, section: SummarySection, language: str =
 
 
 def summarise_trending(
-    item: TrendingItem, section: SummarySection, article: Article | None = None
+    item: TrendingItem,
+    section: SummarySection,
+    article: Article | None = None,
+    language: str = "en",
 ) -> Summary | None:
     """A one-line summary for a "Hot this week" row: a self-contained statement of the
     news, never a quotation when there is anything else. In order:
@@ -125,15 +128,15 @@ def summarise_trending(
     ]
     if section.prefer_description:
         for description in descriptions:
-            if _fits(description, 1, limit, "en"):
+            if _fits(description, 1, limit, language):
                 return Summary(text=description, origin="publisher")
         for description in descriptions:
-            first = split_sentences(description)[0]
+            first = split_sentences(description, language)[0]
             if len(first) <= limit and not is_quote(first):
                 return Summary(text=first, origin="publisher")
     bodies = [item.text, article.text if article else "", *descriptions]
     for body in bodies:
-        line = _one_line(body, limit, item.title)
+        line = _one_line(body, limit, item.title, language)
         if line:
             return Summary(text=line, origin="extracted")
     if section.prefer_description and descriptions:
@@ -141,18 +144,19 @@ def summarise_trending(
     for body in bodies:
         if body.strip():
             return Summary(
-                text=summarise_text(body, 1, limit, title=item.title), origin="extracted"
+                text=summarise_text(body, 1, limit, language, title=item.title),
+                origin="extracted",
             )
     return None
 
 
-def _one_line(text: str, limit: int, title: str = "") -> str:
+def _one_line(text: str, limit: int, title: str = "", language: str = "en") -> str:
     """The best-ranked sentence of ``text`` within ``limit`` that can stand alone on a line:
     not a quotation, not needing the sentence before it, not a lead-in; "" if none."""
     from .coherence import Need, is_lead_in, is_quote, needs
     from .textrank import rank_sentences
 
-    sentences = candidate_sentences(text[:MAX_TEXT_CHARS])[:MAX_SENTENCES]
+    sentences = candidate_sentences(text[:MAX_TEXT_CHARS], language)[:MAX_SENTENCES]
     scores = rank_sentences(sentences, title=title)
     alone = [
         i
