@@ -68,8 +68,9 @@ def canonical_url(url: str) -> str:
     default = port is None or str(port) in (_DEFAULT_PORTS.get(scheme), "443")
     netloc = host if default else f"{host}:{port}"
     # Percent-escapes: decode the unreserved ones, upper-case the rest (RFC 3986 6.2.2).
-    # Trailing slashes, and whitespace among them, never name another page.
-    path = _ESCAPE.sub(_normal_escape, parts.path.rstrip("/ \t"))
+    # Whitespace inside the path is kept (a browser sends it as %20): only the whole
+    # link's surrounding whitespace is stray, as in the WHATWG URL parser.
+    path = _ESCAPE.sub(_normal_escape, parts.path.rstrip("/"))
     path = quote(path, safe="/:@!$&'()*+,;=-._~%")
     # No empty segments (so no trailing or doubled slash) and no AMP segment.
     segments = [seg for seg in path.split("/") if seg and seg.lower() != "amp"]
