@@ -6,8 +6,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from .helpers import SAMPLES
+
+# CI runs the property tests with a fixed seed (`.ci/run` passes --hypothesis-profile=ci),
+# so a green build stays green; run them locally without it to explore new examples, and
+# turn what they find into an example test.
+settings.register_profile("ci", derandomize=True, print_blob=True)
 
 
 @pytest.fixture(autouse=True)
