@@ -498,6 +498,7 @@ def check(
     cannot be read."""
 
     def action() -> None:
+        from .files import read_bounded
         from .log import info
         from .render.check import MAX_CHECKED_BYTES, check_html, check_oversized, has_errors
 
@@ -509,10 +510,7 @@ def check(
                     data = sys.stdin.buffer.read(MAX_CHECKED_BYTES + 1)
                     size = len(data)
                 else:
-                    size = path.stat().st_size
-                    with path.open("rb") as fh:  # bounded: a pipe or device has no size
-                        data = fh.read(MAX_CHECKED_BYTES + 1) if size <= MAX_CHECKED_BYTES else b""
-                    size = max(size, len(data))
+                    data, size = read_bounded(path, MAX_CHECKED_BYTES)
             except OSError as err:  # report it, and check the other files
                 reason = {FileNotFoundError: "file not found", IsADirectoryError: "is a folder"}
                 why = reason.get(type(err)) or f"cannot read: {err.strerror or err}"

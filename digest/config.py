@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from .errors import ConfigError, first_line
+from .files import read_bounded
 from .log import info
 from .resources import bundled_sample_config
 
@@ -437,10 +438,8 @@ MAX_CONFIG_BYTES = 1 << 20
 def load_config(path: Path) -> Config:
     """Read and validate a TOML config file."""
     try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:  # bounded: a pipe or device has no size to check
-            raw = fh.read(MAX_CONFIG_BYTES + 1) if size <= MAX_CONFIG_BYTES else b""
-        if size > MAX_CONFIG_BYTES or len(raw) > MAX_CONFIG_BYTES:
+        raw, size = read_bounded(path, MAX_CONFIG_BYTES)
+        if size > MAX_CONFIG_BYTES:
             shown = f"{size / (1 << 30):.3g} GB" if size >= 1 << 30 else "over 1 MB"
             raise ConfigError(f"{path}: {shown} is not a config file (those are a few KB)")
     except FileNotFoundError:

@@ -25,6 +25,20 @@ TEMP_SUFFIX = ".tmp"
 STALE_TEMP_SECONDS = 3600
 
 
+def read_bounded(path: Path, limit: int) -> tuple[bytes, int]:
+    """``(data, size)`` of a file the user named, reading at most ``limit + 1`` bytes.
+
+    ``size > limit`` means too big, and then ``data`` is empty. The size is checked first,
+    and the read is bounded too, since a pipe or a device has no size to check. OSError
+    (missing file, a folder...) is the caller's to word."""
+    size = path.stat().st_size
+    if size > limit:
+        return b"", size
+    with path.open("rb") as fh:
+        data = fh.read(limit + 1)
+    return (data, len(data)) if len(data) <= limit else (b"", len(data))
+
+
 def write_atomically(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Replace ``path`` with ``data``; ``DigestError`` (one line) if it cannot be written.
 

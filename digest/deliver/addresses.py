@@ -14,6 +14,7 @@ from email.headerregistry import Address
 from pathlib import Path
 
 from ..errors import UsageError
+from ..files import read_bounded
 
 
 def parse_address(text: str) -> Address:
@@ -83,10 +84,8 @@ def read_recipients_csv(path: Path) -> list[Address]:
     Every bad row is reported, one line each, and nothing is sent."""
     rows: list[tuple[int, dict[str, str]]] = []
     try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:  # bounded: a pipe or device has no size to check
-            raw = fh.read(MAX_RECIPIENTS_BYTES + 1) if size <= MAX_RECIPIENTS_BYTES else b""
-        if size > MAX_RECIPIENTS_BYTES or len(raw) > MAX_RECIPIENTS_BYTES:
+        raw, size = read_bounded(path, MAX_RECIPIENTS_BYTES)
+        if size > MAX_RECIPIENTS_BYTES:
             shown = f"{size / (1 << 30):.3g} GB" if size >= 1 << 30 else "over 100 MB"
             # ~2 million addresses: the wrong file
             raise UsageError(f"{path}: {shown}, over the 100 MB a recipients list may have")
