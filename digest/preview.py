@@ -270,7 +270,8 @@ class Preview:
     # -- serving --------------------------------------------------------------------
 
     def start(self) -> None:
-        self.rebuild()
+        # The port first: a port in use is reported at once, not after a whole build.
+        # A request that arrives during the first build waits in the listen queue.
         try:
             server = ThreadingHTTPServer((HOST, self.port), _handler(self))
         except OSError as err:
@@ -279,6 +280,11 @@ class Preview:
                 " (pass --port 0 to pick a free port)"
             ) from None
         server.daemon_threads = True
+        try:
+            self.rebuild()
+        except BaseException:  # Ctrl-C during the first build: give the port back
+            server.server_close()
+            raise
         self._server = server
         self._threads = [
             threading.Thread(target=server.serve_forever, name="preview-http", daemon=True),

@@ -223,6 +223,8 @@ def test_cli_port_in_use_is_a_usage_error(themed_config: Path) -> None:
     assert result.code == 2
     assert f"cannot serve on 127.0.0.1:{port}" in result.stderr
     assert "--port 0" in result.stderr and "Traceback" not in result.stderr
+    # said at once, before any build (which may mean minutes of fetching)
+    assert "rebuilt" not in result.stderr and "excluded" not in result.stderr
 
 
 def test_a_browser_is_opened_only_where_there_is_a_display(monkeypatch: pytest.MonkeyPatch) -> None:
