@@ -127,8 +127,10 @@ def build_digest(config: Config, options: BuildOptions) -> Digest:
 
 def build(config: Config, options: BuildOptions) -> RenderedDigest:
     """Build and render one issue."""
-    from .render import render_digest
+    from .render import load_theme, render_digest
 
+    # A broken theme fails in a second, not after minutes of reading the sources.
+    load_theme(config)
     return render_digest(build_digest(config, options), config)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import SAMPLE_CONFIG, SAMPLE_DATE, run_digest, write
+from .helpers import ROOT, SAMPLE_CONFIG, SAMPLE_DATE, run_digest, write
 
 
 @pytest.fixture(scope="module")
@@ -203,3 +203,25 @@ def test_digest_language_reaches_the_sentence_splitter(tmp_path: Path) -> None:
             assert summary == expected
         else:
             assert summary != "Das Treffen ist am 3. Dezember in Berlin."
+
+
+@pytest.mark.parametrize("broken", ["digest.html.j2", "digest.txt.j2"])
+def test_a_broken_theme_fails_before_any_source_is_read(
+    tmp_path: Path, sample_copy: Path, broken: str
+) -> None:
+    import shutil
+
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "templates" / "default", theme)
+    with (theme / broken).open("a") as fh:
+        fh.write("{% if %}\n")
+    with sample_copy.open("a") as fh:
+        fh.write(f'\n[render]\ntemplate_dir = "{theme}"\n')
+        fh.write(f'\n[[sources]]\ntype = "feed"\nname = "Gone"\npath = "{tmp_path / "no.xml"}"\n')
+    result = run_digest("build", "-c", str(sample_copy), "--date", SAMPLE_DATE)
+    assert result.code == 1
+    assert f"{broken}:" in result.stderr and "template error" in result.stderr
+    assert "Traceback" not in result.stderr
+    # no source was read: neither the missing one's warning nor the tally of what was left out
+    assert "Gone" not in result.stderr and "excluded" not in result.stderr
+    assert result.stdout == ""

@@ -279,6 +279,14 @@ def theme_of(config: Config) -> Path:
     return theme_folder(config.render.theme, config.render.template_dir)
 
 
+def load_theme(config: Config) -> None:
+    """Compile the theme's two templates (the HTML one prepared: inlined, and kept for the
+    render), so a broken theme is reported before any source is read."""
+    folder = theme_of(config)
+    prepared_template(folder, cache_dir=_cache_dir(config))
+    _load(_theme_environment(str(folder), False), "digest.txt.j2")
+
+
 def render_html(digest: Digest, config: Config, **extra: Any) -> str:
     """The HTML part, from the prepared (already inlined) template: plain Jinja2."""
     return _html(template_context(digest, config, **extra), config)
